@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+/** `wix-media`: the command-line face of unplugin-wix-media. */
+import { runEmulator } from './commands/emulator.ts'
+import { UsageError } from './usage-error.ts'
+
+const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  emulator: { summary: 'run a local Media Manager emulator', run: runEmulator },
+}
+
+const usage = `Usage: wix-media <command> [options]
+
+Commands:
+${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`).join('\n')}
+
+Run \`wix-media <command> --help\` for a command's options.`
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage)
+    return name ? 0 : 2
+  }
+  const command = COMMANDS[name]
+  if (!command) throw new UsageError(`unknown command "${name}"`)
+  return command.run(args)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`wix-media: ${(error as Error).message}\nRun \`wix-media --help\` for usage.`)
+      process.exitCode = 2
+      return
+    }
+    console.error(`wix-media: ${(error as Error).message}`)
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,122 @@
+/** `startEmulator()`: a local Media Manager on 127.0.0.1 for tests, demos and offline work. */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import type { FileDescriptor } from '../client/wire.ts'
+import type { EmulatorContext, TransferStats } from './context.ts'
+import { toFileDescriptor } from './descriptor.ts'
+import { createFaultInjector, type FaultRule, type LatencyOption } from './faults.ts'
+import { sitePrefix } from './ids.ts'
+import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOptions } from './options.ts'
+import { createRandom } from './random.ts'
+import { createRateLimiter } from './rate-limit.ts'
+import { createRequestLog, type RequestLogEntry } from './request-log.ts'
+import { ROUTES } from './routes/index.ts'
+import { createRequestHandler } from './server.ts'
+import { createDiskBlobStore, createMemoryBlobStore } from './store/blobs.ts'
+import { MediaStore } from './store/media-store.ts'
+import { createPersister } from './store/persist.ts'
+
+export interface Emulator {
+  /** `http://127.0.0.1:<port>`: the API base URL (paths under `/site-media/v1`) and the upload/media origin. */
+  readonly url: string
+  readonly port: number
+  readonly apiKey: string
+  readonly siteId: string
+  readonly options: ResolvedEmulatorOptions
+  /** Every request so far, in order (no headers, no tokens). */
+  requests(): RequestLogEntry[]
+  clearRequests(): void
+  /** Every stored file, trash included, as the API describes it. */
+  files(): FileDescriptor[]
+  /** The bytes of a stored file. */
+  readFile(fileId: string): Promise<Buffer>
+  /** Faults and latency, changeable while running. */
+  readonly faults: {
+    add(rule: FaultRule): void
+    clear(): void
+    setLatency(latency: LatencyOption): void
+  }
+  /** Upload transfers in flight now and at most (`resetStats()` starts a new maximum). */
+  stats(): TransferStats
+  resetStats(): void
+  /** Writes pending state to `dataDir`. */
+  flush(): Promise<void>
+  /** Stops listening, ends open connections and flushes state. */
+  close(): Promise<void>
+}
+
+export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulator> {
+  const options = resolveEmulatorOptions(input)
+  const random = createRandom(options.seed)
+  const persist = createPersister(options.dataDir, () => store.snapshot())
+  const saveInBackground = () =>
+    void persist.save().catch((error: Error) => process.emitWarning(`wix-media emulator: could not save state: ${error.message}`))
+  const store: MediaStore = new MediaStore(random, saveInBackground, await persist.load())
+  const blobs = options.dataDir ? createDiskBlobStore(join(options.dataDir, 'blobs')) : createMemoryBlobStore()
+  const faults = createFaultInjector({ faults: options.faults, failRate: options.failRate, latency: options.latency, random })
+  const stats: TransferStats = { uploadsInFlight: 0, maxUploadsInFlight: 0 }
+  let origin = ''
+  const ctx: EmulatorContext = {
+    options,
+    store,
+    blobs,
+    random,
+    faults,
+    stats,
+    origin: () => origin,
+    idPrefix: sitePrefix(options.siteId),
+    tusUploads: new Map(),
+    background: new Set(),
+  }
+  const log = createRequestLog()
+  const handler = createRequestHandler(ctx, ROUTES, log, createRateLimiter(options.rateLimit))
+  const server = createServer({ requestTimeout: 0, keepAliveTimeout: 5_000 }, (req, res) => void handler.onRequest(req, res))
+  server.on('clientError', (_error, socket) => socket.destroy())
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host
+  const url = `http://${host}:${port}`
+  origin = options.publicUrl ?? url
+
+  return {
+    url,
+    port,
+    apiKey: options.apiKey,
+    siteId: options.siteId,
+    options,
+    requests: () => log.entries(),
+    clearRequests: () => log.clear(),
+    files: () => [...store.files.values()].map((file) => toFileDescriptor(file, origin, options.siteId)),
+    async readFile(fileId) {
+      const chunks: Buffer[] = []
+      for await (const chunk of blobs.read(fileId) as AsyncIterable<Buffer>) chunks.push(chunk)
+      return Buffer.concat(chunks)
+    },
+    faults: {
+      add: (rule) => faults.add(rule),
+      clear: () => faults.clear(),
+      setLatency: (latency) => faults.setLatency(latency),
+    },
+    stats: () => ({ ...stats }),
+    resetStats() {
+      stats.maxUploadsInFlight = stats.uploadsInFlight
+    },
+    flush: () => persist.flush(),
+    async close() {
+      handler.releaseStalled()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await Promise.allSettled([...ctx.background])
+      await persist.save()
+      await persist.flush()
+    },
+  }
+}
