@@ -1,9 +1,19 @@
 #!/usr/bin/env node
 /** `wix-media`: the command-line face of unplugin-wix-media. */
 import { runEmulator } from './commands/emulator.ts'
+import { runPrune } from './commands/prune.ts'
+import { runStatus } from './commands/status.ts'
+import { runSync } from './commands/sync.ts'
+import { runVerify } from './commands/verify.ts'
+import { exitCodeFor, EXIT } from './common.ts'
+import { createOutput } from './output.ts'
 import { UsageError } from './usage-error.ts'
 
 const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  sync: { summary: 'upload new or changed media and write the lockfile (prebuild)', run: runSync },
+  status: { summary: 'show what sync would do; writes nothing', run: runStatus },
+  verify: { summary: 'check that every lockfile entry exists and is READY', run: runVerify },
+  prune: { summary: 'drop unused lockfile entries; --remote finds orphaned uploads', run: runPrune },
   emulator: { summary: 'run a local Media Manager emulator', run: runEmulator },
 }
 
@@ -32,10 +42,14 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`wix-media: ${(error as Error).message}\nRun \`wix-media --help\` for usage.`)
-      process.exitCode = 2
+      process.exitCode = EXIT.USAGE
       return
     }
-    console.error(`wix-media: ${(error as Error).message}`)
-    process.exitCode = 1
+    try {
+      process.exitCode = exitCodeFor(error, createOutput({ json: false, quiet: false, verbose: false }))
+    } catch {
+      console.error(`wix-media: ${(error as Error).stack ?? String(error)}`)
+      process.exitCode = EXIT.FAILED
+    }
   },
 )

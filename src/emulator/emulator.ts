@@ -1,4 +1,5 @@
 /** `startEmulator()`: a local Media Manager on 127.0.0.1 for tests, demos and offline work. */
+import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -48,11 +49,15 @@ export interface Emulator {
 
 export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulator> {
   const options = resolveEmulatorOptions(input)
-  const random = createRandom(options.seed)
   const persist = createPersister(options.dataDir, () => store.snapshot())
+  const state = await persist.load()
+  // The ids and token ids a data dir holds were drawn from this seed: a restart must not draw them
+  // again (a fresh upload URL would be "already used", a new file would overwrite an old one).
+  // Mixing in the saved state keeps a replay from the same seed and the same data dir exact.
+  const random = createRandom(state ? options.seed ^ createHash('sha256').update(JSON.stringify(state)).digest().readUInt32BE(0) : options.seed)
   const saveInBackground = () =>
     void persist.save().catch((error: Error) => process.emitWarning(`wix-media emulator: could not save state: ${error.message}`))
-  const store: MediaStore = new MediaStore(random, saveInBackground, await persist.load())
+  const store: MediaStore = new MediaStore(random, saveInBackground, state)
   const blobs = options.dataDir ? createDiskBlobStore(join(options.dataDir, 'blobs')) : createMemoryBlobStore()
   const faults = createFaultInjector({ faults: options.faults, failRate: options.failRate, latency: options.latency, random })
   const stats: TransferStats = { uploadsInFlight: 0, maxUploadsInFlight: 0 }

@@ -139,7 +139,14 @@ export function createRequestHandler(ctx: EmulatorContext, routes: readonly Rout
       try {
         await handle(req, res, entry, url)
       } catch (error) {
-        if (error instanceof ConnectionResetFault || req.socket.destroyed) return
+        // `req.socket` is null once a body read stopped part-way (the async iterator destroys `req`);
+        // the connection itself lives on in `res.socket` and can still carry the answer.
+        if (error instanceof ConnectionResetFault || res.socket?.destroyed) return
+        // An injected reset wins over the error answer of a request that failed before its body was cut.
+        if (entry.fault === 'reset') {
+          res.socket?.resetAndDestroy()
+          return
+        }
         const wix = error instanceof WixHttpError ? error : undefined
         if (!wix) process.emitWarning(`wix-media emulator: ${(error as Error).stack ?? String(error)}`)
         const answer = wix ?? applicationError(500, 'INTERNAL', 'The emulator failed on this request')

@@ -55,5 +55,5 @@ export function verifyUploadToken(secret: string, token: string, kind: TokenKind
 
 /** Strips upload tokens from a path or URL so it can be logged. */
 export function redactTokens(text: string): string {
-  return text.replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/g, '<token>')
+  return text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<token>')
 }

@@ -1,0 +1,39 @@
+/** `wix-media status [globs…]`: what a sync would do, with no writes; the exit code says whether work remains. */
+import { createEngine } from '../../core/engine.ts'
+import { scanFiles } from '../../core/scan.ts'
+import { planFiles, type Plan } from '../../core/sync.ts'
+import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
+import type { Output } from '../output.ts'
+
+export const usage = `Usage: wix-media status [globs…] [options]
+
+Shows what \`wix-media sync\` would do: files to upload, files to adopt from the Media Manager
+(with credentials), and lockfile entries no file uses. Writes nothing. Exit code 0 when the
+lockfile is up to date, 3 when work remains.
+
+Options:
+${COMMON_USAGE}`
+
+export function printPlan(plan: Plan, output: Output, title: string): number {
+  for (const item of plan.work) output.info(`${item.action === 'upload' ? 'upload' : 'adopt '}  ${item.path}`)
+  for (const hash of plan.stale) output.info(`stale   ${hash.slice(0, 12)}… (no file uses it; wix-media prune)`)
+  for (const error of plan.errors) output.error(error)
+  const uploads = plan.work.filter((item) => item.action === 'upload').length
+  output.info(`${title}: ${uploads} to upload, ${plan.work.length - uploads} to adopt, ${plan.unchanged} unchanged, ${plan.stale.length} stale`)
+  output.json({ work: plan.work, unchanged: plan.unchanged, stale: plan.stale, errors: plan.errors.map(errorJson) })
+  if (plan.errors.length > 0) return EXIT.FAILED
+  return plan.work.length > 0 || plan.stale.length > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
+}
+
+export async function runStatus(args: string[]): Promise<number> {
+  const prepared = await prepare(args, {}, usage)
+  if (prepared === 'help') {
+    console.log(usage)
+    return EXIT.OK
+  }
+  const { options, output } = prepared
+  const engine = await createEngine({ ...options, frozen: true })
+  const remote = hasCredentials(options)
+  if (!remote) output.detail('No credentials: files missing from the lockfile are shown as uploads (adoption is not checked)')
+  return printPlan(await planFiles(engine, await scanFiles(options), remote), output, 'status')
+}

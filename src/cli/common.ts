@@ -1,0 +1,95 @@
+/** What the project commands share: their flags, the config they load, and exit codes. */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type { WixMediaError } from '../core/errors.ts';
+import { isWixMediaError } from '../core/errors.ts'
+import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
+import { loadConfig } from './config.ts'
+import { createOutput, type Output } from './output.ts'
+import { UsageError } from './usage-error.ts'
+
+/** Exit codes, documented in the README. */
+export const EXIT = {
+  OK: 0,
+  /** Something failed: an upload, a network call, a file. */
+  FAILED: 1,
+  /** The command was called wrongly, or the config is invalid. */
+  USAGE: 2,
+  /** The lockfile does not match the files (status: work remains; verify: problems; --frozen: missing entries). */
+  OUT_OF_DATE: 3,
+} as const
+
+export const COMMON_FLAGS = {
+  config: { type: 'string' },
+  root: { type: 'string' },
+  lockfile: { type: 'string' },
+  folder: { type: 'string' },
+  concurrency: { type: 'string' },
+  frozen: { type: 'boolean' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean', short: 'q' },
+  verbose: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const satisfies ParseArgsConfig['options']
+
+export const COMMON_USAGE = `  --config <file>       config file (default: wix-media.config.{ts,mts,mjs,js,json} in the current folder)
+  --root <dir>          project root (default: the current folder)
+  --lockfile <file>     lockfile path (default: wix-media.lock.json)
+  --folder <path>       Media Manager folder the tool owns (default: /unplugin-wix-media)
+  --concurrency <n>     uploads in flight at once (default: 6)
+  --frozen              fail instead of uploading when a file is missing from the lockfile
+  --json                machine-readable result on stdout (human output stays on stderr)
+  -q, --quiet           only errors
+  -v, --verbose         one line per file
+  -h, --help            show this help
+
+Environment: WIX_API_KEY, WIX_SITE_ID, WIX_API_BASE_URL (default https://www.wixapis.com).`
+
+export interface CommandContext<V> {
+  values: V
+  positionals: string[]
+  options: ResolvedOptions
+  output: Output
+  configFile: string | undefined
+}
+
+type Flags = NonNullable<ParseArgsConfig['options']>
+
+/** Parses flags, loads the config, and resolves the options once. */
+export async function prepare<const F extends Flags>(args: string[], extra: F, usage: string) {
+  const { values, positionals } = parseArgs({ args, options: { ...COMMON_FLAGS, ...extra }, allowPositionals: true, strict: true })
+  const flags = values as Record<string, string | boolean | string[] | undefined>
+  if (flags.help) return 'help' as const
+  const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
+  const cwd = process.cwd()
+  const { file, options: fromConfig } = await loadConfig(cwd, flags.config as string | undefined)
+  const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
+  if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError(`--concurrency expects a whole number, got "${String(flags.concurrency)}"\n\n${usage}`)
+  const overrides: WixMediaOptions = {
+    ...(flags.root !== undefined && { root: flags.root as string }),
+    ...(flags.lockfile !== undefined && { lockfile: flags.lockfile as string }),
+    ...(flags.folder !== undefined && { folder: flags.folder as string }),
+    ...(concurrency !== undefined && { concurrency }),
+    ...(flags.frozen !== undefined && { frozen: flags.frozen as boolean }),
+  }
+  const options = resolveOptions({ root: cwd, ...fromConfig, ...overrides, ...(positionals.length > 0 && { include: positionals }) })
+  return { values: flags, positionals, options, output, configFile: file }
+}
+
+/** Prints a failure and maps it to an exit code. */
+export function exitCodeFor(error: unknown, output: Output): number {
+  if (isWixMediaError(error)) {
+    output.error(error)
+    if (error.code === 'WIX_MEDIA_CONFIG') return EXIT.USAGE
+    if (error.code === 'WIX_MEDIA_FROZEN') return EXIT.OUT_OF_DATE
+    return EXIT.FAILED
+  }
+  throw error
+}
+
+export function errorJson(error: WixMediaError) {
+  return { code: error.code, file: error.file, message: error.message, status: error.status, requestId: error.requestId, rule: error.rule }
+}
+
+export function hasCredentials(options: ResolvedOptions): boolean {
+  return Boolean(options.apiKey && options.siteId)
+}

@@ -1,0 +1,70 @@
+/** Turns Wix's answers and undici's failures into {@link WixMediaError}s with the right code and hint. */
+import { errors as undiciErrors } from 'undici'
+import { WixMediaError, type WixMediaErrorCode } from '../core/errors.ts'
+import type { WireError } from './wire.ts'
+
+const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
+  WIX_MEDIA_AUTH: 'Check WIX_API_KEY (sent as-is, no "Bearer") and WIX_SITE_ID',
+  WIX_MEDIA_PERMISSION: 'Give the API key the "Manage Media Manager" permission for this site, or check WIX_SITE_ID',
+  WIX_MEDIA_RATE_LIMIT: 'Lower `concurrency` or set `requestsPerMinute`; the run retries on its own',
+  WIX_MEDIA_SERVER: 'Wix had a problem; try again later',
+  WIX_MEDIA_NETWORK: 'Check the network connection and `apiBaseUrl`',
+  WIX_MEDIA_TIMEOUT: 'Check the network, or raise `timeout`',
+}
+
+const RULE_HINTS: Record<string, string> = {
+  MISMATCH_MIME_TYPE: 'The file\'s extension does not match its content; rename it or re-export it',
+  ZERO_FILE_SIZE: 'The file is empty; remove it or exclude it',
+  UNSUPPORTED_FILE_FORMAT: 'The Media Manager does not host this format; exclude the file',
+  FILE_SIZE_OVER_LIMIT: 'The file is over Wix\'s size limit for its type; compress it or exclude it',
+  SITE_QUOTA_EXCEEDED: 'The site is out of storage; free space in the Media Manager or upgrade the plan',
+  RESOURCE_NOT_FOUND: 'The media file no longer exists; run `wix-media sync` to upload it again',
+}
+
+function codeForStatus(status: number): WixMediaErrorCode {
+  if (status === 401) return 'WIX_MEDIA_AUTH'
+  if (status === 403) return 'WIX_MEDIA_PERMISSION'
+  if (status === 404) return 'WIX_MEDIA_NOT_FOUND'
+  if (status === 408) return 'WIX_MEDIA_TIMEOUT'
+  if (status === 429) return 'WIX_MEDIA_RATE_LIMIT'
+  if (status >= 500) return 'WIX_MEDIA_SERVER'
+  return 'WIX_MEDIA_VALIDATION'
+}
+
+/** Wix's rule name or application error code from an error body. */
+function ruleOf(body: Partial<WireError> | undefined): string | undefined {
+  const violations = body?.details?.validationError?.fieldViolations
+  return violations?.find((violation) => violation.ruleName)?.ruleName ?? body?.details?.applicationError?.code
+}
+
+export function errorFromResponse(
+  what: string,
+  status: number,
+  body: unknown,
+  requestId: string | undefined,
+  retryAfter: number | undefined,
+): WixMediaError {
+  const wire = typeof body === 'object' && body !== null ? body as Partial<WireError> : undefined
+  const rule = ruleOf(wire)
+  const code = rule === 'RESOURCE_NOT_FOUND' ? 'WIX_MEDIA_NOT_FOUND' : codeForStatus(status)
+  const detail = wire?.message ? `: ${wire.message}` : ''
+  return new WixMediaError(code, `${what} failed${detail}`, {
+    status,
+    requestId,
+    rule,
+    retryAfter,
+    hint: (rule && RULE_HINTS[rule]) ?? HINTS[code],
+  })
+}
+
+/** A failure below HTTP: refused or reset connections, DNS, timeouts. */
+export function errorFromTransport(what: string, error: unknown): WixMediaError {
+  const timeout = error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    (error as Error | undefined)?.name === 'TimeoutError'
+  const code: WixMediaErrorCode = timeout ? 'WIX_MEDIA_TIMEOUT' : 'WIX_MEDIA_NETWORK'
+  const cause = error as { code?: string; message?: string }
+  const reason = `${what} failed: ${timeout ? 'no answer in time' : cause.code ?? cause.message ?? 'network error'}`
+  return new WixMediaError(code, reason, { hint: HINTS[code], cause: error })
+}

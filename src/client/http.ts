@@ -1,0 +1,129 @@
+/**
+ * Calls to the Media Manager REST API: Wix's auth headers, JSON in and out, dotted query
+ * parameters, pacing, timeouts, and retries by the policy in `retry.ts`.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import { request, type Dispatcher } from 'undici'
+import { errorFromResponse, errorFromTransport } from './errors.ts'
+import type { Pacer } from './pacer.ts'
+import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
+import { API_PREFIX } from './wire.ts'
+import { isWixMediaError } from '../core/errors.ts'
+
+export type QueryValue = string | number | boolean | readonly string[] | undefined
+
+export interface ApiCall {
+  /** What the call does, for error messages ("Generating an upload URL"). */
+  what: string
+  method: 'GET' | 'POST' | 'PATCH'
+  path: string
+  query?: Record<string, QueryValue>
+  body?: unknown
+  signal?: AbortSignal
+}
+
+export interface HttpSettings {
+  baseUrl: string
+  apiKey: string | undefined
+  siteId: string | undefined
+  dispatcher: Dispatcher | undefined
+  timeoutMs: number
+  retry: RetryPolicy
+  pacer: Pacer
+  /** Called once per HTTP request sent (for counting and tests). */
+  onRequest?: (call: { method: string; path: string }) => void
+}
+
+export interface Http {
+  api<T>(call: ApiCall): Promise<T>
+  /** Runs `attempt` until it succeeds or the retry policy gives up. */
+  withRetries<T>(attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T>
+  readonly settings: HttpSettings
+}
+
+function toQuery(query: Record<string, QueryValue> | undefined): string {
+  const params = new URLSearchParams()
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value === undefined) continue
+    if (Array.isArray(value)) for (const item of value) params.append(key, item)
+    else params.append(key, String(value))
+  }
+  const text = params.toString()
+  return text ? `?${text}` : ''
+}
+
+export async function readBody(body: Dispatcher.ResponseData['body']): Promise<unknown> {
+  const text = await body.text()
+  if (!text) return undefined
+  try {
+    return JSON.parse(text)
+  } catch {
+    return { message: text.slice(0, 200) }
+  }
+}
+
+export function requestIdOf(headers: Dispatcher.ResponseData['headers']): string | undefined {
+  const id = headers['x-wix-request-id']
+  return Array.isArray(id) ? id[0] : id
+}
+
+export function createHttp(settings: HttpSettings): Http {
+  const withRetries: Http['withRetries'] = async (attempt, signal) => {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(n)
+      } catch (error) {
+        if (signal?.aborted) throw error
+        const delay = retryDelay(n, error, settings.retry, Math.random())
+        if (delay === undefined) throw error
+        if (isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) settings.pacer.throttled(delay)
+        await sleep(delay, undefined, { signal })
+      }
+    }
+  }
+
+  async function once<T>(call: ApiCall): Promise<T> {
+    if (!settings.apiKey || !settings.siteId) {
+      throw errorFromResponse(call.what, 401, { message: 'no credentials: WIX_API_KEY and WIX_SITE_ID are not set' }, undefined, undefined)
+    }
+    await settings.pacer.slot(call.signal)
+    const path = `${API_PREFIX}${call.path}`
+    settings.onRequest?.({ method: call.method, path })
+    let response: Dispatcher.ResponseData
+    try {
+      response = await request(`${settings.baseUrl}${path}${toQuery(call.query)}`, {
+        method: call.method,
+        headers: {
+          authorization: settings.apiKey,
+          'wix-site-id': settings.siteId,
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        dispatcher: settings.dispatcher,
+        headersTimeout: settings.timeoutMs,
+        bodyTimeout: settings.timeoutMs,
+        signal: call.signal,
+      })
+    } catch (error) {
+      if (call.signal?.aborted) throw error
+      throw errorFromTransport(call.what, error)
+    }
+    let body: unknown
+    try {
+      body = await readBody(response.body)
+    } catch (error) {
+      throw errorFromTransport(call.what, error)
+    }
+    if (response.statusCode !== 200) {
+      throw errorFromResponse(call.what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
+    }
+    settings.pacer.succeeded()
+    return body as T
+  }
+
+  return {
+    settings,
+    withRetries,
+    api: (call) => withRetries(() => once(call), call.signal),
+  }
+}

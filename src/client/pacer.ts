@@ -1,0 +1,51 @@
+/**
+ * Paces API calls for a whole run. With `requestsPerMinute`, calls start at most that often. A 429
+ * pauses every caller (for `Retry-After`, or a backoff) and halves the pace; successes bring it
+ * back step by step, so a fleet of builds shares a site's rate limit instead of storming it.
+ */
+export interface Pacer {
+  /** Resolves when the next call may start. */
+  slot(signal?: AbortSignal): Promise<void>
+  /** A 429 came back; `retryAfterMs` if Wix said how long to wait. */
+  throttled(retryAfterMs?: number): void
+  succeeded(): void
+  /** The current minimum gap between calls, in ms. */
+  readonly intervalMs: number
+}
+
+const MIN_THROTTLED_INTERVAL_MS = 50
+const MAX_INTERVAL_MS = 5_000
+
+export function createPacer(requestsPerMinute: number | undefined, now: () => number = Date.now): Pacer {
+  const baseInterval = requestsPerMinute ? 60_000 / requestsPerMinute : 0
+  let interval = baseInterval
+  let nextStart = 0
+  let pausedUntil = 0
+
+  return {
+    get intervalMs() {
+      return interval
+    },
+    async slot(signal) {
+      const at = Math.max(now(), nextStart, pausedUntil)
+      nextStart = at + interval
+      const wait = at - now()
+      if (wait > 0) {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, wait)
+          signal?.addEventListener('abort', () => {
+            clearTimeout(timer)
+            reject(signal.reason)
+          }, { once: true })
+        })
+      }
+    },
+    throttled(retryAfterMs) {
+      interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_THROTTLED_INTERVAL_MS, interval * 2))
+      pausedUntil = Math.max(pausedUntil, now() + (retryAfterMs ?? interval * 4))
+    },
+    succeeded() {
+      if (interval > baseInterval) interval = interval * 0.95 < Math.max(baseInterval, 5) ? baseInterval : interval * 0.95
+    },
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The retry policy, one pure function: given the attempt that just failed and its error, how long
+ * to wait before the next one, or `undefined` to give up. 408, 429, 5xx and network errors are
+ * retried with capped exponential backoff and jitter (half fixed, half random), honouring `Retry-After`; validation,
+ * auth and permission errors are not.
+ */
+import { isWixMediaError } from '../core/errors.ts'
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  attempts: number
+  /** Backoff base in ms: the n-th retry waits up to `base × 2^(n-1)`. */
+  baseDelayMs: number
+  /** Cap on one backoff delay in ms. */
+  maxDelayMs: number
+  /** Cap on how long a `Retry-After` may make us wait, in ms. */
+  maxRetryAfterMs: number
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
+  attempts: 6,
+  baseDelayMs: 250,
+  maxDelayMs: 15_000,
+  maxRetryAfterMs: 120_000,
+})
+
+const RETRIED_CODES = new Set(['WIX_MEDIA_RATE_LIMIT', 'WIX_MEDIA_SERVER', 'WIX_MEDIA_NETWORK', 'WIX_MEDIA_TIMEOUT'])
+
+export function isRetryable(error: unknown): boolean {
+  if (!isWixMediaError(error)) return false
+  return RETRIED_CODES.has(error.code) || error.status === 408
+}
+
+/**
+ * @param attempt the attempt that failed, from 1
+ * @param random a number in [0, 1) for the jitter
+ */
+export function retryDelay(attempt: number, error: unknown, policy: RetryPolicy, random: number): number | undefined {
+  if (attempt >= policy.attempts || !isRetryable(error)) return undefined
+  const retryAfter = isWixMediaError(error) ? error.retryAfter : undefined
+  if (retryAfter !== undefined) return Math.min(retryAfter * 1000, policy.maxRetryAfterMs)
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1))
+  return Math.round(ceiling / 2 + (random * ceiling) / 2)
+}
+
+/** `Retry-After` as seconds: a number of seconds or an HTTP date. */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value
+  if (!text) return undefined
+  if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text)
+  const date = Date.parse(text)
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
+}

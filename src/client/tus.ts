@@ -1,0 +1,126 @@
+/**
+ * The resumable upload of the contract's section 2.2, over TUS 1.0.0: create the upload, PATCH it in
+ * chunks read straight from disk, and after a dropped connection ask the server (HEAD) how much it
+ * has and go on from there; then finish with `PUT <uploadUrl>/<uploadToken>?filename=`.
+ */
+import { createReadStream } from 'node:fs'
+import type { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { request, type Dispatcher } from 'undici'
+import { isWixMediaError } from '../core/errors.ts'
+import { errorFromResponse, errorFromTransport } from './errors.ts'
+import { readBody, requestIdOf } from './http.ts'
+import { retryDelay, type RetryPolicy } from './retry.ts'
+import type { LocalFile, TransferSettings } from './transfer.ts'
+import type { FileDescriptor } from './wire.ts'
+
+const TUS_VERSION = '1.0.0'
+
+export interface TusSettings extends TransferSettings {
+  /** Bytes per PATCH. */
+  chunkSize: number
+  /** How often one chunk may fail before the upload gives up. */
+  retry: RetryPolicy
+}
+
+const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
+
+interface TusRequest {
+  method: 'POST' | 'PATCH' | 'HEAD' | 'PUT'
+  headers?: Record<string, string>
+  body?: Readable
+  signal?: AbortSignal | undefined
+}
+
+async function send(settings: TransferSettings, what: string, url: string, init: TusRequest, ok: number[]) {
+  settings.onRequest?.({ method: init.method, path: '/upload/tus' })
+  let response: Dispatcher.ResponseData
+  try {
+    response = await request(url, {
+      ...init,
+      dispatcher: settings.dispatcher,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+    })
+  } catch (error) {
+    init.body?.destroy()
+    if (init.signal?.aborted) throw error
+    throw errorFromTransport(what, error)
+  }
+  const body = await readBody(response.body).catch((error: unknown) => {
+    throw errorFromTransport(what, error)
+  })
+  if (!ok.includes(response.statusCode)) {
+    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), undefined)
+  }
+  return { headers: response.headers, body }
+}
+
+function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+export async function tusUpload(
+  settings: TusSettings,
+  target: { uploadUrl: string; uploadToken: string },
+  file: LocalFile,
+  contentType: string,
+  signal?: AbortSignal,
+): Promise<FileDescriptor> {
+  const created = await send(settings, 'Starting a resumable upload', target.uploadUrl, {
+    method: 'POST',
+    headers: {
+      'tus-resumable': TUS_VERSION,
+      'upload-length': String(file.size),
+      'upload-metadata': `filename ${b64(file.fileName)},contentType ${b64(contentType)},token ${b64(target.uploadToken)}`,
+    },
+    signal,
+  }, [201])
+  const location = header(created.headers, 'location')
+  if (!location) throw errorFromResponse('Starting a resumable upload', 502, { message: 'no Location header' }, undefined, undefined)
+  const resource = new URL(location, target.uploadUrl).toString()
+
+  let offset = 0
+  let failures = 0
+  while (offset < file.size) {
+    const end = Math.min(file.size, offset + settings.chunkSize)
+    try {
+      const answer = await send(settings, 'Sending a part of a resumable upload', resource, {
+        method: 'PATCH',
+        headers: {
+          'tus-resumable': TUS_VERSION,
+          'upload-offset': String(offset),
+          'content-type': 'application/offset+octet-stream',
+          'content-length': String(end - offset),
+        },
+        body: createReadStream(file.path, { start: offset, end: end - 1 }),
+        signal,
+      }, [204])
+      offset = Number(header(answer.headers, 'upload-offset') ?? end)
+      failures = 0
+    } catch (error) {
+      if (signal?.aborted) throw error
+      failures++
+      const delay = retryDelay(failures, error, settings.retry, Math.random())
+      const conflict = isWixMediaError(error) && error.status === 409
+      if (delay === undefined && !conflict) throw error
+      if (conflict && failures >= settings.retry.attempts) throw error
+      if (delay) await sleep(delay, undefined, { signal })
+      // Ask the server how much it kept, and go on from there.
+      const head = await send(settings, 'Resuming an upload', resource, {
+        method: 'HEAD',
+        headers: { 'tus-resumable': TUS_VERSION },
+        signal,
+      }, [200])
+      offset = Number(header(head.headers, 'upload-offset') ?? 0)
+    }
+  }
+
+  const finish = new URL(`${target.uploadUrl.replace(/\/+$/, '')}/${target.uploadToken}`)
+  finish.searchParams.set('filename', file.fileName)
+  const done = await send(settings, 'Finishing a resumable upload', finish.toString(), { method: 'PUT', signal }, [200])
+  const descriptor = (done.body as { file?: FileDescriptor } | undefined)?.file
+  if (!descriptor?.id) throw errorFromResponse('Finishing a resumable upload', 502, { message: 'the answer has no file descriptor' }, undefined, undefined)
+  return descriptor
+}

@@ -1,0 +1,235 @@
+/**
+ * The engine: makes each project file exist in the Media Manager exactly once, and remembers where.
+ * hash (stat cache) → lookup (lockfile, then the managed folder by hash label) → upload (bounded
+ * concurrency, one in-flight upload per content hash) → wait until READY → record (lockfile,
+ * flushed as uploads finish). One engine per run or per bundler process; state lives here only.
+ */
+import { stat } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
+import pLimit from 'p-limit'
+import { createMediaClient, type MediaClient } from '../client/client.ts'
+import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
+import { isWixMediaError, WixMediaError } from './errors.ts'
+import { sha256File } from './hash.ts'
+import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
+import { mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
+import type { ResolvedOptions } from './options.ts'
+import { waitUntilReady } from './readiness.ts'
+import { entryFromDescriptor, hashLabel } from './record.ts'
+import { createRemoteIndex, type RemoteIndex } from './remote-index.ts'
+import { loadStatCache, type StatCache } from './stat-cache.ts'
+import { uploadFile } from './upload.ts'
+
+export type Outcome = 'reused' | 'uploaded' | 'adopted'
+
+export interface HostedAsset {
+  path: string
+  hash: string
+  entry: LockEntry
+  outcome: Outcome
+}
+
+/** A project file, hashed and typed, before any network. */
+export interface LocalAsset {
+  /** Project-relative, `/`-separated. */
+  path: string
+  absolutePath: string
+  hash: string
+  size: number
+  mimeType: string
+  mediaType: MediaType
+}
+
+export interface EngineCounters {
+  uploaded: number
+  uploadedBytes: number
+  reused: number
+  adopted: number
+  failed: number
+  /** HTTP requests sent (API calls and transfers). */
+  requests: number
+}
+
+export interface EngineEvents {
+  /** A file finished (any outcome). */
+  onHosted?: (asset: HostedAsset, local: LocalAsset) => void
+  onUploadStart?: (local: LocalAsset) => void
+}
+
+export interface Engine {
+  readonly options: ResolvedOptions
+  readonly lockfile: Lockfile
+  readonly counters: Readonly<EngineCounters>
+  /** Hashes and types one file (the stat cache skips unchanged ones). */
+  inspect(path: string): Promise<LocalAsset>
+  /** Makes one file hosted: its lock entry, from the lockfile or after an adoption or upload. */
+  host(local: LocalAsset): Promise<HostedAsset>
+  /** What `host` would do, without uploading or writing: `'upload'` | `'adopt'` | `'reuse'`. */
+  plan(local: LocalAsset, remote: boolean): Promise<'upload' | 'adopt' | 'reuse'>
+  /** The client (for verify and prune). */
+  readonly client: MediaClient
+  readonly remote: RemoteIndex
+  /** Writes the lockfile's pending changes and the stat cache. */
+  flush(): Promise<void>
+}
+
+export interface EngineSetup extends EngineEvents {
+  signal?: AbortSignal
+}
+
+const FLUSH_EVERY_MS = 200
+
+export async function createEngine(options: ResolvedOptions, setup: EngineSetup = {}): Promise<Engine> {
+  const { signal } = setup
+  const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0 }
+  const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
+    openLockfile(options.lockfile, options.siteId),
+    loadStatCache(options.cacheDir),
+  ])
+  const client = createMediaClient({
+    apiBaseUrl: options.apiBaseUrl,
+    apiKey: options.apiKey,
+    siteId: options.siteId,
+    dispatcher: options.dispatcher,
+    timeoutMs: options.timeout,
+    retry: { ...DEFAULT_RETRY_POLICY, attempts: options.attempts },
+    requestsPerMinute: options.requestsPerMinute,
+    onRequest: () => {
+      counters.requests++
+    },
+  })
+  const remote = createRemoteIndex(client, options.folder, signal)
+  const transfers = pLimit(options.concurrency)
+  const inFlight = new Map<string, Promise<HostedAsset>>()
+
+  let flushTimer: NodeJS.Timeout | undefined
+  let flushError: unknown
+  const scheduleFlush = () => {
+    flushTimer ??= setTimeout(() => {
+      flushTimer = undefined
+      lockfile.flush().catch((error: unknown) => {
+        flushError = error
+      })
+    }, FLUSH_EVERY_MS)
+  }
+
+  const withPath = (entry: LockEntry, path: string): LockEntry =>
+    entry.paths.includes(path) ? entry : { ...entry, paths: [...entry.paths, path].sort() }
+
+  function record(local: LocalAsset, entry: LockEntry, outcome: Outcome): HostedAsset {
+    const existing = lockfile.get(local.hash)
+    const merged = existing ? withPath(existing, local.path) : entry
+    if (merged !== existing) {
+      lockfile.set(local.hash, merged)
+      scheduleFlush()
+    }
+    const asset = { path: local.path, hash: local.hash, entry: merged, outcome }
+    setup.onHosted?.(asset, local)
+    return asset
+  }
+
+  async function uploadOrAdopt(local: LocalAsset): Promise<HostedAsset> {
+    const fileName = basename(local.path)
+    const describe = { mimeType: local.mimeType, mediaType: local.mediaType, size: local.size, fileName, paths: [local.path] }
+    const found = await remote.find(local.hash, local.size)
+    if (found) {
+      const ready = options.waitForReady === false ? found : await waitUntilReady(client, found, options.waitForReady, signal)
+      counters.adopted++
+      return record(local, entryFromDescriptor(ready, describe), 'adopted')
+    }
+    const uploaded = await transfers(() => {
+      setup.onUploadStart?.(local)
+      return uploadFile(client, {
+        file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName },
+        labels: [hashLabel(local.hash)],
+        folder: options.folder,
+        resumableThreshold: options.resumableThreshold,
+        signal,
+      })
+    })
+    counters.uploaded++
+    counters.uploadedBytes += local.size
+    const ready = options.waitForReady === false ? uploaded : await waitUntilReady(client, uploaded, options.waitForReady, signal)
+    return record(local, entryFromDescriptor(ready, describe), 'uploaded')
+  }
+
+  const engine: Engine = {
+    options,
+    lockfile,
+    counters,
+    client,
+    remote,
+    async inspect(path) {
+      const absolutePath = resolve(options.root, path)
+      const fileError = (reason: string, hint: string, cause?: unknown) => new WixMediaError('WIX_MEDIA_FILE', reason, { file: path, hint, cause })
+      const stats = await stat(absolutePath).catch((error: NodeJS.ErrnoException) => {
+        throw fileError(`cannot be read (${error.code})`, 'Check that the file exists and is readable', error)
+      })
+      if (!stats.isFile()) throw fileError('is not a file', 'Exclude it from `include`')
+      const mimeType = mimeTypeOf(path)
+      const mediaType = mimeType ? mediaTypeOfMime(mimeType) : undefined
+      if (!mimeType || !mediaType) {
+        throw fileError('is not a format the Media Manager hosts', 'Exclude it from `include`, or convert it')
+      }
+      if (stats.size === 0) throw fileError('is empty (Wix refuses empty files: ZERO_FILE_SIZE)', 'Remove it or exclude it')
+      const limit = options.maxFileSize[mediaType]
+      if (stats.size > limit) {
+        throw fileError(`is ${stats.size} bytes, over the ${limit}-byte limit for ${mediaType} files`,
+          'Compress it, exclude it, or raise `maxFileSize` if your Wix plan allows larger files')
+      }
+      let hash = statCache.get(path, stats)
+      if (!hash) {
+        hash = await sha256File(absolutePath).catch((error: NodeJS.ErrnoException) => {
+          throw fileError(`cannot be read (${error.code})`, 'Check that the file is readable', error)
+        })
+        statCache.set(path, stats, hash)
+      }
+      return { path, absolutePath, hash, size: stats.size, mimeType, mediaType }
+    },
+    async host(local) {
+      const known = lockfile.get(local.hash)
+      if (known) {
+        counters.reused++
+        return record(local, known, 'reused')
+      }
+      if (options.frozen) {
+        throw new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', {
+          file: local.path,
+          hint: 'Run `wix-media sync` with credentials and commit wix-media.lock.json',
+        })
+      }
+      let flight = inFlight.get(local.hash)
+      if (!flight) {
+        flight = uploadOrAdopt(local).finally(() => inFlight.delete(local.hash))
+        inFlight.set(local.hash, flight)
+      } else {
+        // Same bytes under another path: one upload, both paths recorded.
+        const first = await flight
+        counters.reused++
+        return record(local, first.entry, 'reused')
+      }
+      try {
+        return await flight
+      } catch (error) {
+        counters.failed++
+        throw isWixMediaError(error) ? error.forFile(local.path) : error
+      }
+    },
+    async plan(local, useRemote) {
+      if (lockfile.get(local.hash)) return 'reuse'
+      if (useRemote && (await remote.find(local.hash, local.size))) return 'adopt'
+      return 'upload'
+    },
+    async flush() {
+      if (flushTimer) clearTimeout(flushTimer)
+      flushTimer = undefined
+      await Promise.all([lockfile.flush(), statCache.save()])
+      if (flushError) {
+        const error = flushError
+        flushError = undefined
+        if (lockfile.pending > 0) throw error
+      }
+    },
+  }
+  return engine
+}

@@ -1,0 +1,209 @@
+/**
+ * `wix-media.lock.json`: content hash → media file, meant to be committed. Output is sorted and
+ * holds no churning fields, so diffs and merges stay small. Writes are atomic (temp file + rename)
+ * and serialized across processes by a lock file; each write re-reads the file and applies only this
+ * run's changes, so two processes syncing at once end with the union. A corrupt file, another
+ * site's file or a newer schema is an error, never silently overwritten.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { WixMediaError } from './errors.ts'
+import type { MediaType } from './media-types.ts'
+
+export const LOCKFILE_VERSION = 1
+
+export interface LockEntry {
+  /** Media Manager file id. */
+  id: string
+  /** Static URL of the hosted file. */
+  url: string
+  /** `wix:image://v1/…` style media URI, for Wix site code and the headless SDK. */
+  uri: string
+  mediaType: MediaType
+  mimeType: string
+  size: number
+  width?: number
+  height?: number
+  /** Project paths (relative, `/`-separated) whose content this is. */
+  paths: string[]
+}
+
+export interface LockfileData {
+  version: number
+  siteId: string | undefined
+  files: Record<string, LockEntry>
+}
+
+const LOCK_STALE_MS = 15_000
+const LOCK_WAIT_MS = 30_000
+
+function lockfileError(file: string, reason: string, hint: string, cause?: unknown): WixMediaError {
+  return new WixMediaError('WIX_MEDIA_LOCKFILE', reason, { file, hint, cause })
+}
+
+/** Parses and checks a lockfile's text. */
+export function parseLockfile(text: string, file: string): LockfileData {
+  if (/^(<{7}|={7}|>{7})/m.test(text)) {
+    throw lockfileError(file, 'the lockfile has merge conflict markers',
+      'Take either side of the conflict (or delete the file) and run `wix-media sync`: it re-adopts uploaded files instead of uploading them again')
+  }
+  let data: Partial<LockfileData>
+  try {
+    data = JSON.parse(text) as Partial<LockfileData>
+  } catch (error) {
+    throw lockfileError(file, `the lockfile is not valid JSON (${(error as Error).message})`,
+      'Restore it from git, or delete it and run `wix-media sync`: uploaded files are re-adopted, not uploaded again', error)
+  }
+  if (typeof data !== 'object' || data === null || typeof data.files !== 'object' || data.files === null || typeof data.version !== 'number') {
+    throw lockfileError(file, 'the lockfile does not have the expected shape { version, siteId, files }',
+      'Restore it from git, or delete it and run `wix-media sync`')
+  }
+  if (data.version > LOCKFILE_VERSION) {
+    throw lockfileError(file, `the lockfile has schema version ${data.version}, newer than this tool's ${LOCKFILE_VERSION}`,
+      'Upgrade unplugin-wix-media to the version that wrote it')
+  }
+  return { version: data.version, siteId: data.siteId, files: data.files }
+}
+
+/** The lockfile's text: keys sorted, fixed field order, two-space indent, final newline. */
+export function formatLockfile(data: LockfileData): string {
+  const files: Record<string, LockEntry> = {}
+  for (const hash of Object.keys(data.files).sort()) {
+    const entry = data.files[hash]!
+    files[hash] = {
+      id: entry.id,
+      url: entry.url,
+      uri: entry.uri,
+      mediaType: entry.mediaType,
+      mimeType: entry.mimeType,
+      size: entry.size,
+      ...(entry.width !== undefined && { width: entry.width }),
+      ...(entry.height !== undefined && { height: entry.height }),
+      paths: [...new Set(entry.paths)].sort(),
+    }
+  }
+  return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, files }, null, 2)}\n`
+}
+
+async function readLockfile(file: string): Promise<LockfileData | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw lockfileError(file, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
+  }
+  return parseLockfile(text, file)
+}
+
+/** Runs `work` holding `<file>.lock`, created exclusively; a lock older than 15 s is taken over. */
+async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const lock = `${file}.lock`
+  const deadline = Date.now() + LOCK_WAIT_MS
+  for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
+    try {
+      const handle = await open(lock, 'wx')
+      await handle.writeFile(String(process.pid))
+      await handle.close()
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockfileError(file, 'the lockfile cannot be locked', 'Check the folder\'s permissions', error)
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
+      if (age > LOCK_STALE_MS) await rm(lock, { force: true })
+      else if (Date.now() > deadline) throw lockfileError(file, `another process has held ${lock} for ${Math.round(age / 1000)} s`, 'If no other wix-media process runs, delete the .lock file')
+      else await sleep(wait + Math.random() * wait)
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    await rm(lock, { force: true })
+  }
+}
+
+export interface Lockfile {
+  readonly path: string
+  readonly siteId: string | undefined
+  get(hash: string): LockEntry | undefined
+  entries(): [string, LockEntry][]
+  /** Records an entry (a new upload, or new paths for an old one). */
+  set(hash: string, entry: LockEntry): void
+  delete(hash: string): void
+  /** Writes this run's changes now (merged with the file on disk). */
+  flush(): Promise<void>
+  /** Changes not yet on disk. */
+  readonly pending: number
+}
+
+/**
+ * Opens the lockfile for a site. With `siteId` unset (no credentials), the file's own site is used.
+ */
+export async function openLockfile(path: string, siteId: string | undefined): Promise<Lockfile> {
+  const loaded = await readLockfile(path)
+  if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
+    throw lockfileError(path, `the lockfile belongs to site ${loaded.siteId}, not to ${siteId}`,
+      'Check WIX_SITE_ID, or point `lockfile` at a file for this site')
+  }
+  const site = siteId ?? loaded?.siteId
+  let view = new Map<string, LockEntry>(Object.entries(loaded?.files ?? {}))
+  const upserts = new Map<string, LockEntry>()
+  const deletes = new Set<string>()
+  let writing: Promise<void> = Promise.resolve()
+
+  const writeOnce = async () => {
+    if (upserts.size === 0 && deletes.size === 0) return
+    const batchUpserts = new Map(upserts)
+    const batchDeletes = new Set(deletes)
+    upserts.clear()
+    deletes.clear()
+    try {
+      await mkdir(dirname(path), { recursive: true })
+      await withFileLock(path, async () => {
+        const current = await readLockfile(path)
+        if (current?.siteId && site && current.siteId !== site) {
+          throw lockfileError(path, `the lockfile now belongs to site ${current.siteId}, not to ${site}`, 'Check WIX_SITE_ID')
+        }
+        const files = new Map(Object.entries(current?.files ?? {}))
+        for (const hash of batchDeletes) files.delete(hash)
+        for (const [hash, entry] of batchUpserts) files.set(hash, entry)
+        const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
+        await writeFile(temp, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
+        await rename(temp, path)
+        view = files
+        for (const [hash, entry] of upserts) view.set(hash, entry)
+        for (const hash of deletes) view.delete(hash)
+      })
+    } catch (error) {
+      // Keep this batch for the next flush, under anything newer.
+      for (const [hash, entry] of batchUpserts) if (!upserts.has(hash)) upserts.set(hash, entry)
+      for (const hash of batchDeletes) if (!upserts.has(hash)) deletes.add(hash)
+      throw error
+    }
+  }
+
+  return {
+    path,
+    siteId: site,
+    get: (hash) => view.get(hash),
+    entries: () => [...view].sort(([a], [b]) => (a < b ? -1 : 1)),
+    set(hash, entry) {
+      view.set(hash, entry)
+      deletes.delete(hash)
+      upserts.set(hash, entry)
+    },
+    delete(hash) {
+      view.delete(hash)
+      upserts.delete(hash)
+      deletes.add(hash)
+    },
+    get pending() {
+      return upserts.size + deletes.size
+    },
+    flush() {
+      writing = writing.catch(() => {}).then(writeOnce)
+      return writing
+    },
+  }
+}

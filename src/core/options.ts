@@ -1,0 +1,196 @@
+/**
+ * The options of the CLI config (`wix-media.config.*`) and of the bundler plugin: one object,
+ * resolved once into a frozen, fully-defaulted {@link ResolvedOptions}.
+ */
+import { isAbsolute, resolve } from 'node:path'
+import type { Dispatcher } from 'undici'
+import { DEFAULT_API_BASE_URL } from '../client/client.ts'
+import { WixMediaError } from './errors.ts'
+import type { MediaType } from './media-types.ts'
+
+export interface WixMediaOptions {
+  /**
+   * API key with the "Manage Media Manager" permission (read-only commands need "Read").
+   * @default process.env.WIX_API_KEY
+   */
+  apiKey?: string
+  /**
+   * The Wix site whose Media Manager receives the files.
+   * @default process.env.WIX_SITE_ID
+   */
+  siteId?: string
+  /**
+   * Base URL of the Wix REST API (point it at the emulator for tests).
+   * @default process.env.WIX_API_BASE_URL ?? 'https://www.wixapis.com'
+   */
+  apiBaseUrl?: string
+  /**
+   * Project root: globs, the lockfile and paths in messages are relative to it.
+   * @default process.cwd()
+   */
+  root?: string
+  /**
+   * Globs of the media files to host.
+   * @default every format the Media Manager hosts: images, SVG, video, audio, PDF and office documents
+   */
+  include?: string[]
+  /**
+   * Globs to leave out (on top of `.gitignore`).
+   * @default ['**\/node_modules/**', '**\/dist/**', '**\/.git/**']
+   */
+  exclude?: string[]
+  /**
+   * The lockfile that maps content hashes to media files; commit it.
+   * @default 'wix-media.lock.json'
+   */
+  lockfile?: string
+  /**
+   * Folder for the local, git-ignored stat cache.
+   * @default 'node_modules/.cache/unplugin-wix-media'
+   */
+  cacheDir?: string
+  /**
+   * Media Manager folder that this tool owns: uploads go there, and only files there are adopted
+   * or pruned.
+   * @default '/unplugin-wix-media'
+   */
+  folder?: string
+  /**
+   * Uploads in flight at once.
+   * @default 6
+   */
+  concurrency?: number
+  /**
+   * Cap on API calls per minute. Unset, calls go as fast as Wix allows and slow down on 429.
+   * @default undefined
+   */
+  requestsPerMinute?: number
+  /**
+   * Attempts per request or upload, the first included.
+   * @default 6
+   */
+  attempts?: number
+  /**
+   * ms without progress before a request is given up.
+   * @default 60_000
+   */
+  timeout?: number
+  /**
+   * Files larger than this many bytes go through the resumable (TUS) upload.
+   * @default 10_000_000
+   */
+  resumableThreshold?: number
+  /**
+   * Wait until uploaded files are READY (polling), at most this many ms; `false` does not wait.
+   * @default 120_000
+   */
+  waitForReady?: number | false
+  /**
+   * Fail instead of uploading when a file is missing from the lockfile (for CI).
+   * @default false
+   */
+  frozen?: boolean
+  /**
+   * Largest file per media type, checked before any upload, in bytes.
+   * @default { IMAGE: 25 MB, VECTOR: 25 MB, VIDEO: 4 GB, AUDIO: 50 MB, DOCUMENT: 300 MB, ARCHIVE: 300 MB, MODEL3D: 300 MB, OTHER: 300 MB }
+   */
+  maxFileSize?: Partial<Record<MediaType, number>>
+  /**
+   * undici dispatcher for every request (proxies, tests).
+   * @default undici's global dispatcher
+   */
+  dispatcher?: Dispatcher
+}
+
+export interface ResolvedOptions {
+  readonly apiKey: string | undefined
+  readonly siteId: string | undefined
+  readonly apiBaseUrl: string
+  readonly root: string
+  readonly include: readonly string[]
+  readonly exclude: readonly string[]
+  readonly lockfile: string
+  readonly cacheDir: string
+  readonly folder: string
+  readonly concurrency: number
+  readonly requestsPerMinute: number | undefined
+  readonly attempts: number
+  readonly timeout: number
+  readonly resumableThreshold: number
+  readonly waitForReady: number | false
+  readonly frozen: boolean
+  readonly maxFileSize: Readonly<Record<MediaType, number>>
+  readonly dispatcher: Dispatcher | undefined
+}
+
+export const MEDIA_EXTENSIONS = [
+  'png', 'jpg', 'jpeg', 'jfif', 'gif', 'webp', 'avif', 'bmp', 'tif', 'tiff', 'ico', 'heic', 'svg',
+  'mp4', 'm4v', 'mov', 'webm', 'ogv', 'mp3', 'wav', 'ogg', 'oga', 'opus', 'm4a', 'aac', 'flac',
+  'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp',
+] as const
+
+const MB = 1_000_000
+const DEFAULT_MAX_FILE_SIZE: Record<MediaType, number> = {
+  IMAGE: 25 * MB, VECTOR: 25 * MB, VIDEO: 4000 * MB, AUDIO: 50 * MB,
+  DOCUMENT: 300 * MB, ARCHIVE: 300 * MB, MODEL3D: 300 * MB, OTHER: 300 * MB,
+}
+
+function invalid(name: string, expected: string, value: unknown): never {
+  throw new WixMediaError('WIX_MEDIA_CONFIG', `Expected \`${name}\` to be ${expected}, got ${JSON.stringify(value)}`, {
+    hint: 'Fix the option in wix-media.config or the plugin options',
+  })
+}
+
+function int(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) invalid(name, `an integer ≥ ${min}`, value)
+  return value
+}
+
+function globs(name: string, value: unknown, fallback: readonly string[]): readonly string[] {
+  if (value === undefined) return fallback
+  const list = typeof value === 'string' ? [value] : value
+  if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) invalid(name, 'an array of glob strings', value)
+  return Object.freeze([...list as string[]])
+}
+
+export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  const root = resolve(options.root ?? process.cwd())
+  const inRoot = (path: string) => (isAbsolute(path) ? path : resolve(root, path))
+  const folder = options.folder ?? '/unplugin-wix-media'
+  if (typeof folder !== 'string' || !/^\/?[^/]+(\/[^/]+)*\/?$/.test(folder) || folder.length > 100) {
+    invalid('folder', 'a folder path such as "/site-assets/build" (at most 100 characters)', folder)
+  }
+  const maxFileSize = { ...DEFAULT_MAX_FILE_SIZE }
+  for (const [type, size] of Object.entries(options.maxFileSize ?? {})) {
+    if (!(type in maxFileSize)) invalid('maxFileSize', `keyed by a media type (${Object.keys(maxFileSize).join(', ')})`, type)
+    maxFileSize[type as MediaType] = int(`maxFileSize.${type}`, size, 0, 1)
+  }
+  const waitForReady = options.waitForReady === false ? false : int('waitForReady', options.waitForReady, 120_000, 0)
+  const requestsPerMinute = options.requestsPerMinute === undefined ? undefined : int('requestsPerMinute', options.requestsPerMinute, 0, 1)
+  return Object.freeze({
+    apiKey: options.apiKey ?? (env.WIX_API_KEY || undefined),
+    siteId: options.siteId ?? (env.WIX_SITE_ID || undefined),
+    apiBaseUrl: (options.apiBaseUrl ?? (env.WIX_API_BASE_URL || DEFAULT_API_BASE_URL)).replace(/\/+$/, ''),
+    root,
+    include: globs('include', options.include, [`**/*.{${MEDIA_EXTENSIONS.join(',')}}`]),
+    exclude: globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']),
+    lockfile: inRoot(options.lockfile ?? 'wix-media.lock.json'),
+    cacheDir: inRoot(options.cacheDir ?? 'node_modules/.cache/unplugin-wix-media'),
+    folder: `/${folder.replace(/^\/+|\/+$/g, '')}`,
+    concurrency: int('concurrency', options.concurrency, 6, 1),
+    requestsPerMinute,
+    attempts: int('attempts', options.attempts, 6, 1),
+    timeout: int('timeout', options.timeout, 60_000, 1),
+    resumableThreshold: int('resumableThreshold', options.resumableThreshold, 10_000_000, 1),
+    waitForReady,
+    frozen: options.frozen ?? false,
+    maxFileSize: Object.freeze(maxFileSize),
+    dispatcher: options.dispatcher,
+  })
+}
+
+/** For config files: `export default defineConfig({ … })` with types. */
+export function defineConfig(options: WixMediaOptions): WixMediaOptions {
+  return options
+}

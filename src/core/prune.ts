@@ -1,0 +1,56 @@
+/**
+ * Pruning: lockfile entries that no project file uses are dropped; with `remote`, files in the
+ * managed folder that carry our hash label but are in no lockfile entry are moved to the trash.
+ */
+import type { FileDescriptor } from '../client/wire.ts'
+import type { Engine } from './engine.ts'
+import { WixMediaError } from './errors.ts'
+import { currentPaths, inspectAll } from './sync.ts'
+
+export interface PruneResult {
+  /** Lockfile hashes dropped (or that would be, in a dry run). */
+  dropped: string[]
+  /** Managed-folder files moved to the trash (or that would be). */
+  orphans: { id: string; displayName: string }[]
+  errors: WixMediaError[]
+}
+
+export async function prune(
+  engine: Engine,
+  paths: readonly string[],
+  options: {
+    /** Only report: drop nothing, trash nothing. */
+    dryRun: boolean
+    /** Look for orphans in the managed folder. */
+    remote: boolean
+    /** Move the orphans to the trash (otherwise they are only reported). */
+    trash: boolean
+    maxDelete: number
+  },
+): Promise<PruneResult> {
+  const { assets, errors } = await inspectAll(engine, paths)
+  if (errors.length > 0) return { dropped: [], orphans: [], errors }
+  const kept = await currentPaths(engine, assets)
+  const dropped = [...kept].filter(([, used]) => used.length === 0).map(([hash]) => hash)
+  const keep = new Set([...kept].filter(([, used]) => used.length > 0).map(([hash]) => hash))
+  let orphans: FileDescriptor[] = []
+  if (options.remote) {
+    const lockedIds = new Set([...keep].map((hash) => engine.lockfile.get(hash)!.id))
+    orphans = (await engine.remote.labelled()).filter((file) => !lockedIds.has(file.id))
+    if (options.trash && !options.dryRun && orphans.length > options.maxDelete) {
+      throw new WixMediaError('WIX_MEDIA_VALIDATION', `${orphans.length} files would be moved to the trash, more than --max-delete ${options.maxDelete}`, {
+        hint: 'Check that the lockfile is complete (wix-media sync), then raise --max-delete if this is intended',
+      })
+    }
+  }
+  if (!options.dryRun) {
+    for (const [hash, used] of kept) {
+      const entry = engine.lockfile.get(hash)!
+      if (used.length === 0) engine.lockfile.delete(hash)
+      else if (used.join('\n') !== entry.paths.join('\n')) engine.lockfile.set(hash, { ...entry, paths: used })
+    }
+    await engine.flush()
+    if (options.trash && orphans.length > 0) await engine.client.deleteFiles(orphans.map((file) => file.id))
+  }
+  return { dropped, orphans: orphans.map((file) => ({ id: file.id, displayName: file.displayName })), errors }
+}

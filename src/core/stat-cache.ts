@@ -1,0 +1,59 @@
+/**
+ * A local, git-ignored cache of `path → (size, mtime, inode) → sha256`, so that a warm run does not
+ * read unchanged files. It only ever saves work: a fresh clone (new mtimes) re-hashes, and nothing
+ * is decided from mtimes across machines.
+ */
+import type { Stats } from 'node:fs'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+
+interface Entry {
+  size: number
+  mtimeMs: number
+  ino: number
+  hash: string
+}
+
+export interface StatCache {
+  get(relativePath: string, stats: Stats): string | undefined
+  set(relativePath: string, stats: Stats, hash: string): void
+  /** Writes the cache if it changed (atomically); entries not touched this run are dropped. */
+  save(): Promise<void>
+}
+
+const VERSION = 1
+
+export async function loadStatCache(cacheDir: string): Promise<StatCache> {
+  const file = join(cacheDir, 'stat-cache.json')
+  let previous: Record<string, Entry> = {}
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as { version?: number; entries?: Record<string, Entry> }
+    if (data.version === VERSION && data.entries) previous = data.entries
+  } catch {
+    // Missing or unreadable: start empty; the cache only saves work.
+  }
+  const next = new Map<string, Entry>()
+  let changed = false
+  return {
+    get(path, stats) {
+      const entry = previous[path]
+      if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ino !== stats.ino) return undefined
+      next.set(path, entry)
+      return entry.hash
+    },
+    set(path, stats, hash) {
+      next.set(path, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, hash })
+      changed = true
+    },
+    async save() {
+      if (!changed && next.size === Object.keys(previous).length) return
+      const entries = Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : 1)))
+      await mkdir(cacheDir, { recursive: true })
+      const temp = `${file}.${process.pid}.tmp`
+      await writeFile(temp, JSON.stringify({ version: VERSION, entries }))
+      await rename(temp, file)
+      previous = entries
+      changed = false
+    },
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * A whole-project run over a list of files: inspect (hash) them with bounded parallelism, host each
+ * one, keep the lockfile's `paths` true to the tree, and report. A failing file does not stop the
+ * others; every finished upload is recorded before the run returns.
+ */
+import { access } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import pLimit from 'p-limit'
+import type { Engine, HostedAsset, LocalAsset } from './engine.ts'
+import { isWixMediaError, WixMediaError } from './errors.ts'
+
+const HASH_PARALLELISM = 16
+
+export interface SyncReport {
+  files: number
+  uploaded: number
+  uploadedBytes: number
+  reused: number
+  adopted: number
+  /** Files that could not be hosted, each error naming its file. */
+  errors: WixMediaError[]
+  /** Lockfile hashes that no scanned file has any more (`wix-media prune` drops them). */
+  stale: string[]
+  requests: number
+  durationMs: number
+}
+
+export interface Inspected {
+  assets: LocalAsset[]
+  errors: WixMediaError[]
+}
+
+function asError(error: unknown, path: string): WixMediaError {
+  if (isWixMediaError(error)) return error.file ? error : error.forFile(path)
+  return new WixMediaError('WIX_MEDIA_FILE', (error as Error).message, { file: path, cause: error })
+}
+
+export async function inspectAll(engine: Engine, paths: readonly string[]): Promise<Inspected> {
+  const limit = pLimit(HASH_PARALLELISM)
+  const assets: LocalAsset[] = []
+  const errors: WixMediaError[] = []
+  await Promise.all(paths.map((path) => limit(async () => {
+    try {
+      assets.push(await engine.inspect(path))
+    } catch (error) {
+      errors.push(asError(error, path))
+    }
+  })))
+  assets.sort((a, b) => (a.path < b.path ? -1 : 1))
+  return { assets, errors }
+}
+
+/**
+ * Each lockfile entry's `paths` as the tree has them now: scanned paths with other content leave
+ * it, scanned paths with its content join it, unscanned paths stay while the file exists.
+ */
+export async function currentPaths(engine: Engine, assets: readonly LocalAsset[]): Promise<Map<string, string[]>> {
+  const scanned = new Map(assets.map((asset) => [asset.path, asset.hash]))
+  const byHash = new Map<string, string[]>()
+  for (const asset of assets) byHash.set(asset.hash, [...(byHash.get(asset.hash) ?? []), asset.path])
+  const out = new Map<string, string[]>()
+  for (const [hash, entry] of engine.lockfile.entries()) {
+    const kept: string[] = []
+    for (const path of entry.paths) {
+      const current = scanned.get(path)
+      if (current !== undefined) {
+        if (current === hash) kept.push(path)
+      } else if (await access(resolve(engine.options.root, path)).then(() => true, () => false)) {
+        kept.push(path)
+      }
+    }
+    out.set(hash, [...new Set([...kept, ...(byHash.get(hash) ?? [])])].sort())
+  }
+  return out
+}
+
+/** Writes {@link currentPaths} into the lockfile; returns the hashes no file uses any more. */
+async function reconcilePaths(engine: Engine, assets: readonly LocalAsset[]): Promise<string[]> {
+  const stale: string[] = []
+  for (const [hash, paths] of await currentPaths(engine, assets)) {
+    const entry = engine.lockfile.get(hash)!
+    if (paths.join('\n') !== [...entry.paths].sort().join('\n')) engine.lockfile.set(hash, { ...entry, paths })
+    if (paths.length === 0) stale.push(hash)
+  }
+  return stale
+}
+
+export interface Plan {
+  /** Files that are not in the lockfile: to upload, or to adopt from the managed folder. */
+  work: { path: string; action: 'upload' | 'adopt' }[]
+  unchanged: number
+  errors: WixMediaError[]
+  /** Lockfile hashes that no file uses. */
+  stale: string[]
+}
+
+/** What a sync would do, with no upload and no write. `remote`: look for adoptable files too. */
+export async function planFiles(engine: Engine, paths: readonly string[], remote: boolean): Promise<Plan> {
+  const { assets, errors } = await inspectAll(engine, paths)
+  const work: Plan['work'] = []
+  let unchanged = 0
+  for (const asset of assets) {
+    const action = await engine.plan(asset, remote)
+    if (action === 'reuse') unchanged++
+    else work.push({ path: asset.path, action })
+  }
+  const stale = [...await currentPaths(engine, assets)].filter(([, kept]) => kept.length === 0).map(([hash]) => hash)
+  return { work, unchanged, errors, stale }
+}
+
+export async function syncFiles(
+  engine: Engine,
+  paths: readonly string[],
+  hooks: { onInspected?: (assets: readonly LocalAsset[]) => void } = {},
+): Promise<SyncReport> {
+  const started = performance.now()
+  const { assets, errors } = await inspectAll(engine, paths)
+  hooks.onInspected?.(assets)
+  const before = { ...engine.counters }
+  const hosted: HostedAsset[] = []
+  await Promise.all(assets.map(async (asset) => {
+    try {
+      hosted.push(await engine.host(asset))
+    } catch (error) {
+      errors.push(asError(error, asset.path))
+    }
+  }))
+  const stale = await reconcilePaths(engine, assets)
+  await engine.flush()
+  errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
+  return {
+    files: paths.length,
+    uploaded: engine.counters.uploaded - before.uploaded,
+    uploadedBytes: engine.counters.uploadedBytes - before.uploadedBytes,
+    reused: engine.counters.reused - before.reused,
+    adopted: engine.counters.adopted - before.adopted,
+    errors,
+    stale,
+    requests: engine.counters.requests,
+    durationMs: Math.round(performance.now() - started),
+  }
+}
