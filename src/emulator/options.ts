@@ -144,9 +144,11 @@ function fail(name: string, expected: string, value: unknown): never {
   throw new TypeError(`Expected emulator option \`${name}\` to be ${expected}, got ${JSON.stringify(value)}`)
 }
 
-function integer(name: string, value: unknown, fallback: number, min = 0): number {
+function integer(name: string, value: unknown, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) fail(name, `an integer ≥ ${min}`, value)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    fail(name, max === Number.MAX_SAFE_INTEGER ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`, value)
+  }
   return value
 }
 
@@ -191,7 +193,7 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
   const failProcessing = options.failProcessing
   const names = Array.isArray(failProcessing) ? new Set<string>(failProcessing) : undefined
   return Object.freeze({
-    port: integer('port', options.port, 0),
+    port: integer('port', options.port, 0, 0, 65_535),
     host: nonEmpty('host', options.host, '127.0.0.1'),
     keys,
     apiKey,
