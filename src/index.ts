@@ -1,6 +1,15 @@
 /**
  * unplugin-wix-media: host a web project's media in a Wix site's Media Manager.
- * The bundler entries (`/vite`, `/rollup`, …) and the emulator (`/emulator`) are separate imports.
+ * Bundler plugins: `unplugin-wix-media/vite` (and `/rollup`, `/rolldown`, `/webpack`, `/rspack`,
+ * `/esbuild`). The engine and client are exported for programmatic use.
  */
+export { unplugin } from './plugin/index.ts'
+export type { WixMediaPluginOptions } from './plugin/index.ts'
+export { defineConfig, resolveOptions, type ResolvedOptions, type WixMediaOptions } from './core/options.ts'
+export { createEngine, type Engine, type HostedAsset, type LocalAsset } from './core/engine.ts'
+export { syncFiles, planFiles, type SyncReport, type Plan } from './core/sync.ts'
+export { scanFiles } from './core/scan.ts'
+export { WixMediaError, type WixMediaErrorCode } from './core/errors.ts'
+export type { LockEntry, LockfileData } from './core/lockfile.ts'
 export { extensionOf, mediaTypeOfMime, mimeTypeOf, normalizeMimeType } from './core/media-types.ts'
 export type * from './types.ts'

@@ -1,6 +1,6 @@
 /** Turns Wix's answers and undici's failures into {@link WixMediaError}s with the right code and hint. */
 import { errors as undiciErrors } from 'undici'
-import { WixMediaError, type WixMediaErrorCode } from '../core/errors.ts'
+import { redactSecrets, WixMediaError, type WixMediaErrorCode } from '../core/errors.ts'
 import type { WireError } from './wire.ts'
 
 const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
@@ -43,11 +43,13 @@ export function errorFromResponse(
   body: unknown,
   requestId: string | undefined,
   retryAfter: number | undefined,
+  /** Credentials the answer may echo (the API key), removed from the message. */
+  secrets: readonly string[] = [],
 ): WixMediaError {
   const wire = typeof body === 'object' && body !== null ? body as Partial<WireError> : undefined
   const rule = ruleOf(wire)
   const code = rule === 'RESOURCE_NOT_FOUND' ? 'WIX_MEDIA_NOT_FOUND' : codeForStatus(status)
-  const detail = wire?.message ? `: ${wire.message}` : ''
+  const detail = wire?.message ? `: ${redactSecrets(String(wire.message), secrets)}` : ''
   return new WixMediaError(code, `${what} failed${detail}`, {
     status,
     requestId,

@@ -115,7 +115,9 @@ export function createHttp(settings: HttpSettings): Http {
       throw errorFromTransport(call.what, error)
     }
     if (response.statusCode !== 200) {
-      throw errorFromResponse(call.what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
+      throw errorFromResponse(
+        call.what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']), [settings.apiKey],
+      )
     }
     settings.pacer.succeeded()
     return body as T

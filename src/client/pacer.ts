@@ -27,17 +27,26 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
       return interval
     },
     async slot(signal) {
-      const at = Math.max(now(), nextStart, pausedUntil)
-      nextStart = at + interval
-      const wait = at - now()
-      if (wait > 0) {
+      signal?.throwIfAborted()
+      for (;;) {
+        const at = Math.max(now(), nextStart, pausedUntil)
+        nextStart = at + interval
+        const wait = at - now()
+        if (wait <= 0) return
         await new Promise<void>((resolve, reject) => {
-          const timer = setTimeout(resolve, wait)
-          signal?.addEventListener('abort', () => {
+          const onAbort = () => {
             clearTimeout(timer)
-            reject(signal.reason)
-          }, { once: true })
+            reject(signal!.reason)
+          }
+          // The listener goes when the wait ends: one run-wide signal sees thousands of slots.
+          const timer = setTimeout(() => {
+            signal?.removeEventListener('abort', onAbort)
+            resolve()
+          }, wait)
+          signal?.addEventListener('abort', onAbort, { once: true })
         })
+        // A 429 that came while this caller waited pauses it too: queue again behind the pause.
+        if (pausedUntil <= at) return
       }
     },
     throttled(retryAfterMs) {

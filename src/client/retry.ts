@@ -48,6 +48,7 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   const text = Array.isArray(value) ? value[0] : value
   if (!text) return undefined
   if (/^\d+(\.\d+)?$/.test(text.trim())) return Number(text)
-  const date = Date.parse(text)
+  // An HTTP date always names its day and month; V8's lenient Date.parse reads "-5" or "12-1" as dates.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
 }

@@ -1,0 +1,145 @@
+/**
+ * The unplugin factory: hooks only, each calling the engine through the host. Thin bundler entries
+ * (`src/vite.ts`, …) wrap it.
+ *
+ * - load: an import of a media file (default, `?url`, dynamic) becomes `export default "<hosted url>"`.
+ * - transform: CSS `url()` / `image-set()` and JS `new URL('./x.png', import.meta.url)` are rewritten.
+ * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
+ * - buildEnd: the lockfile is written, one summary line is logged, unhostable files fail the build.
+ */
+import type { UnpluginFactory } from 'unplugin'
+import { isWixMediaError } from '../core/errors.ts'
+import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
+import { createHost, type Host, type PluginLogger } from './host.ts'
+import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
+import { hostsQuery, rewriteCss, rewriteHtml, rewriteImportMetaUrls, splitQuery } from './rewrite.ts'
+
+export const PLUGIN_NAME = 'unplugin-wix-media'
+
+const CSS_ID = /\.(?:css|scss|sass|less|styl|stylus|pcss|postcss|sss)(?:\?.*)?$/
+const SCRIPT_ID = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)(?:\?.*)?$/
+const NODE_MODULES = /[\\/]node_modules[\\/]/
+
+function consoleLogger(): PluginLogger {
+  return {
+    info: (message) => process.stderr.write(`[${PLUGIN_NAME}] ${message}\n`),
+    warn: (message) => process.stderr.write(`[${PLUGIN_NAME}] warning: ${message}\n`),
+  }
+}
+
+export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}) => {
+  const settings = resolvePluginSettings(rawOptions)
+  let options: ResolvedOptions = resolveOptions(rawOptions)
+  let logger: PluginLogger = consoleLogger()
+  let serving = false
+  let host: Host | undefined
+  const getHost = () => (host ??= createHost(options, settings, logger))
+  /** Hosting is off in a dev server, unless `dev: 'lockfile'` maps files the lockfile knows. */
+  const active = () => !serving
+
+  async function urlFor(absolutePath: string): Promise<string | undefined> {
+    if (serving) return settings.dev === 'lockfile' ? getHost().lockedUrlFor(absolutePath) : undefined
+    return getHost().urlFor(absolutePath)
+  }
+
+  const failBuild = (error: unknown): never => {
+    throw isWixMediaError(error) ? new Error(`[${PLUGIN_NAME}] ${error.message}`, { cause: error }) : error
+  }
+
+  return {
+    name: PLUGIN_NAME,
+    enforce: 'pre',
+
+    async buildStart() {
+      if (settings.prewarm && active()) {
+        const { scanFiles } = await import('../core/scan.ts')
+        const { resolve } = await import('node:path')
+        const paths = await scanFiles(options)
+        // Start every upload now; each import awaits its own result later.
+        for (const path of paths) void getHost().urlFor(resolve(options.root, path)).catch(() => {})
+      }
+    },
+
+    load: {
+      filter: { id: { exclude: [/[?&](?:raw|inline)\b/] } },
+      async handler(id) {
+        const { path, query } = splitQuery(id)
+        if (!hostsQuery(query) || (serving && settings.dev === 'local')) return undefined
+        const current = getHost()
+        if (!current.wants(path)) return undefined
+        try {
+          const url = await urlFor(path)
+          return url === undefined ? undefined : `export default ${JSON.stringify(url)}`
+        } catch (error) {
+          return failBuild(error)
+        }
+      },
+    },
+
+    transform: {
+      filter: { id: { include: [CSS_ID, SCRIPT_ID], exclude: [NODE_MODULES] } },
+      async handler(code, id) {
+        if (serving && settings.dev === 'local') return undefined
+        const current = getHost()
+        const { path } = splitQuery(id)
+        try {
+          if (CSS_ID.test(id)) {
+            const rewritten = serving
+              ? undefined
+              : await rewriteCss(code, path, options.root, current)
+            return rewritten === undefined ? undefined : { code: rewritten, map: null }
+          }
+          if (!code.includes('import.meta.url') || serving) return undefined
+          const rewritten = await rewriteImportMetaUrls(code, path, options.root, current)
+          return rewritten === undefined ? undefined : { code: rewritten, map: null }
+        } catch (error) {
+          return failBuild(error)
+        }
+      },
+    },
+
+    async buildEnd() {
+      if (!host) return
+      try {
+        await host.finish()
+      } catch (error) {
+        failBuild(error)
+      }
+      if (!serving) logger.info(host.summary())
+    },
+
+    vite: {
+      configResolved(config) {
+        serving = config.command === 'serve'
+        if (rawOptions.root === undefined) options = resolveOptions({ ...rawOptions, root: config.root })
+        logger = {
+          info: (message) => config.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
+          warn: (message) => config.logger.warn(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
+        }
+      },
+      transformIndexHtml: {
+        order: 'pre',
+        async handler(html, context) {
+          if (serving) return html
+          try {
+            return await rewriteHtml(html, context.filename, options.root, getHost())
+          } catch (error) {
+            return failBuild(error)
+          }
+        },
+      },
+    },
+
+    webpack(compiler) {
+      const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
+      logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
+      if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
+    },
+
+    rspack(compiler) {
+      const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
+      logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
+      if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
+    },
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The plugin's side of the engine: turns a file the bundler met into its hosted URL, or decides to
+ * leave it local, and keeps what the end-of-build summary and errors need. One per plugin instance.
+ */
+import { relative, sep } from 'node:path'
+import picomatch from 'picomatch'
+import { isWixMediaError, WixMediaError } from '../core/errors.ts'
+import type { Engine, Outcome } from '../core/engine.ts'
+import type { ResolvedOptions } from '../core/options.ts'
+import type { ResolvedPluginSettings } from './options.ts'
+import { sharedEngine } from './shared-engines.ts'
+
+export interface PluginLogger {
+  info(message: string): void
+  warn(message: string): void
+}
+
+export interface BuildTally {
+  uploaded: number
+  uploadedBytes: number
+  reused: number
+  adopted: number
+  local: number
+}
+
+export interface Host {
+  /** Is this absolute path (no query) a media file the plugin should host? */
+  wants(absolutePath: string): boolean
+  /** The hosted URL, or `undefined` to leave the file to the bundler. Throws to fail the build. */
+  urlFor(absolutePath: string): Promise<string | undefined>
+  /** The lockfile's URL for a file, without network (dev with `dev: 'lockfile'`). */
+  lockedUrlFor(absolutePath: string): Promise<string | undefined>
+  /** Flushes the lockfile; throws the error that lists every file that could not be hosted. */
+  finish(): Promise<void>
+  /** The summary line for the end of the build. */
+  summary(): string
+  readonly tally: Readonly<BuildTally>
+}
+
+export function createHost(options: ResolvedOptions, settings: ResolvedPluginSettings, logger: PluginLogger): Host {
+  const include = picomatch([...options.include], { dot: true, nocase: true })
+  const exclude = picomatch([...options.exclude], { dot: true })
+  const tally: BuildTally = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, local: 0 }
+  const started = performance.now()
+  /** Files that need an upload this build cannot do (frozen, or no credentials). */
+  const unhostable = new Map<string, WixMediaError>()
+  const seen = new Map<string, Promise<string | undefined>>()
+  const credentials = Boolean(options.apiKey && options.siteId)
+  let engine: Promise<Engine> | undefined
+  const getEngine = () => (engine ??= sharedEngine(options))
+
+  const relativePath = (absolutePath: string) => relative(options.root, absolutePath).split(sep).join('/')
+
+  const count = (outcome: Outcome, size: number) => {
+    if (outcome === 'uploaded') {
+      tally.uploaded++
+      tally.uploadedBytes += size
+    } else {
+      tally[outcome]++
+    }
+  }
+
+  async function resolveUrl(absolutePath: string): Promise<string | undefined> {
+    const path = relativePath(absolutePath)
+    const current = await getEngine()
+    const local = await current.inspect(path)
+    const known = current.lockfile.get(local.hash)
+    if (!known && (options.frozen || !credentials)) {
+      const error = options.frozen
+        ? new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', { file: path })
+        : new WixMediaError('WIX_MEDIA_AUTH', 'is new, and there are no credentials to upload it', { file: path })
+      if (settings.fallback === 'local') {
+        tally.local++
+        logger.warn(`${path}: kept local (${options.frozen ? 'not in the lockfile, frozen' : 'no credentials to upload it'})`)
+        return undefined
+      }
+      unhostable.set(path, error)
+      return ''
+    }
+    try {
+      const hosted = await current.host(local)
+      count(hosted.outcome, local.size)
+      return hosted.entry.url
+    } catch (error) {
+      if (settings.fallback === 'local' && isWixMediaError(error)) {
+        tally.local++
+        logger.warn(`${error.message} — kept local (fallback: 'local')`)
+        return undefined
+      }
+      throw error
+    }
+  }
+
+  return {
+    tally,
+    wants(absolutePath) {
+      const path = relativePath(absolutePath)
+      return !path.startsWith('../') && include(path) && !exclude(path)
+    },
+    urlFor(absolutePath) {
+      let url = seen.get(absolutePath)
+      if (!url) {
+        url = resolveUrl(absolutePath)
+        seen.set(absolutePath, url)
+      }
+      return url
+    },
+    async lockedUrlFor(absolutePath) {
+      const current = await getEngine()
+      const local = await current.inspect(relativePath(absolutePath))
+      return current.lockfile.get(local.hash)?.url
+    },
+    async finish() {
+      if (engine) await (await engine).flush()
+      if (unhostable.size === 0) return
+      const files = [...unhostable.keys()].sort()
+      const frozen = [...unhostable.values()].some((error) => error.code === 'WIX_MEDIA_FROZEN')
+      throw new WixMediaError(frozen ? 'WIX_MEDIA_FROZEN' : 'WIX_MEDIA_AUTH',
+        `${files.length} media file(s) are missing from ${relative(options.root, options.lockfile)}:\n  ${files.join('\n  ')}\n`, {
+          hint: frozen
+            ? 'Run `wix-media sync` (or a build) with WIX_API_KEY and WIX_SITE_ID set, and commit the lockfile'
+            : 'Set WIX_API_KEY and WIX_SITE_ID to upload them, or use `fallback: \'local\'` to keep new files local',
+        })
+    },
+    summary() {
+      const ms = Math.round(performance.now() - started)
+      const kb = (tally.uploadedBytes / 1000).toFixed(1)
+      return `uploaded ${tally.uploaded} files (${kb} kB), reused ${tally.reused}, adopted ${tally.adopted}` +
+        `${tally.local ? `, kept ${tally.local} local` : ''} in ${ms} ms`
+    },
+  }
+}

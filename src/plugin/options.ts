@@ -1,0 +1,37 @@
+/** The plugin's options: the engine's, plus what only a bundler needs. */
+import type { WixMediaOptions } from '../core/options.ts'
+
+export interface WixMediaPluginOptions extends WixMediaOptions {
+  /**
+   * What a build does with a file it cannot host (no credentials, or the upload failed):
+   * `'error'` fails the build (never a broken URL); `'local'` keeps the file local, with a warning.
+   * @default 'error'
+   */
+  fallback?: 'error' | 'local'
+  /**
+   * Dev server (`vite serve`): `'local'` serves local files and never touches the network;
+   * `'lockfile'` uses the lockfile's hosted URLs for the files it has (still no network).
+   * @default 'local'
+   */
+  dev?: 'local' | 'lockfile'
+  /**
+   * Start hashing and uploading every `include` file when the build starts, instead of when the
+   * bundler first meets each import.
+   * @default false
+   */
+  prewarm?: boolean
+}
+
+export interface ResolvedPluginSettings {
+  readonly fallback: 'error' | 'local'
+  readonly dev: 'local' | 'lockfile'
+  readonly prewarm: boolean
+}
+
+export function resolvePluginSettings(options: WixMediaPluginOptions): ResolvedPluginSettings {
+  const fallback = options.fallback ?? 'error'
+  const dev = options.dev ?? 'local'
+  if (fallback !== 'error' && fallback !== 'local') throw new TypeError(`Expected \`fallback\` to be 'error' or 'local', got ${JSON.stringify(fallback)}`)
+  if (dev !== 'local' && dev !== 'lockfile') throw new TypeError(`Expected \`dev\` to be 'local' or 'lockfile', got ${JSON.stringify(dev)}`)
+  return Object.freeze({ fallback, dev, prewarm: options.prewarm ?? false })
+}

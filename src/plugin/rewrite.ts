@@ -1,0 +1,72 @@
+/**
+ * The rewrite step: references in CSS, HTML and `new URL(…, import.meta.url)` that point at hosted
+ * media become their hosted URLs. References the plugin does not host are left untouched.
+ */
+import { access } from 'node:fs/promises'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import type { Host } from './host.ts'
+import { cssReferences, htmlReferences, importMetaUrlReferences, replaceReferences, type Reference } from './references.ts'
+
+/** `?raw`, `?inline` and friends keep a file with the bundler. */
+const KEEP_LOCAL_QUERY = /[?&](?:raw|inline|worker|sharedworker|no-inline)\b/
+
+export function splitQuery(id: string): { path: string; query: string } {
+  const at = id.indexOf('?')
+  return at === -1 ? { path: id, query: '' } : { path: id.slice(0, at), query: id.slice(at) }
+}
+
+/** Whether an import id (path plus query) asks for a URL the plugin should host. */
+export function hostsQuery(query: string): boolean {
+  return query === '' || !KEEP_LOCAL_QUERY.test(query)
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(() => true, () => false)
+}
+
+/**
+ * The file a specifier in `importer` points at: relative to the importer, or to `root` when it
+ * starts with `/` (Vite's convention). `undefined` when it is not a file on disk.
+ */
+async function fileOf(specifier: string, importer: string, root: string): Promise<string | undefined> {
+  const { path, query } = splitQuery(specifier.split('#', 1)[0]!)
+  if (!hostsQuery(query)) return undefined
+  let decoded: string
+  try {
+    decoded = decodeURI(path)
+  } catch {
+    return undefined
+  }
+  const file = decoded.startsWith('/') ? join(root, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
+  return (await exists(file)) ? file : undefined
+}
+
+async function hostedReplacements(refs: readonly Reference[], importer: string, root: string, host: Host): Promise<(string | undefined)[]> {
+  return Promise.all(refs.map(async (ref) => {
+    const file = await fileOf(ref.specifier, importer, root)
+    if (!file || !host.wants(file)) return undefined
+    const url = await host.urlFor(file)
+    return url || undefined
+  }))
+}
+
+export async function rewriteCss(code: string, id: string, root: string, host: Host): Promise<string | undefined> {
+  const refs = cssReferences(code)
+  if (refs.length === 0) return undefined
+  const urls = await hostedReplacements(refs, id, root, host)
+  return urls.some((url) => url !== undefined) ? replaceReferences(code, refs, urls) : undefined
+}
+
+export async function rewriteHtml(html: string, file: string, root: string, host: Host): Promise<string> {
+  const refs = htmlReferences(html)
+  if (refs.length === 0) return html
+  return replaceReferences(html, refs, await hostedReplacements(refs, file, root, host))
+}
+
+export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: Host): Promise<string | undefined> {
+  const refs = importMetaUrlReferences(code)
+  if (refs.length === 0) return undefined
+  const urls = await hostedReplacements(refs, id, root, host)
+  const replacements = urls.map((url) => (url === undefined ? undefined : `new URL(${JSON.stringify(url)})`))
+  return replacements.some((value) => value !== undefined) ? replaceReferences(code, refs, replacements) : undefined
+}

@@ -1,0 +1,4 @@
+/** `wixMedia()` for Rolldown. */
+import { unplugin } from './plugin/index.ts'
+
+export default unplugin.rolldown

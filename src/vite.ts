@@ -1,0 +1,4 @@
+/** `wixMedia()` for Vite. */
+import { unplugin } from './plugin/index.ts'
+
+export default unplugin.vite

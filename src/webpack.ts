@@ -1,0 +1,4 @@
+/** `wixMedia()` for webpack. */
+import { unplugin } from './plugin/index.ts'
+
+export default unplugin.webpack
