@@ -16,6 +16,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['fixtures/*/src/**'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', URL: 'readonly' } },
+  },
+  {
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'fixtures/**'],
     rules: { 'no-console': 'off' },
   },
