@@ -67,6 +67,9 @@ const BY_EXTENSION: ReadonlyMap<string, Format> = new Map([
   ['gltf', format('model/gltf+json', 'MODEL3D')],
 ])
 
+/** Every extension of a format the Media Manager hosts. */
+export const HOSTED_EXTENSIONS: readonly string[] = [...BY_EXTENSION.keys()]
+
 const BY_MIME: ReadonlyMap<string, Format> = new Map(
   [...BY_EXTENSION.values()].map((entry) => [entry.mime, entry] as const).reverse(),
 )
