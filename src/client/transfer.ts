@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs'
 import { request, type Dispatcher } from 'undici'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import { readBody, requestIdOf } from './http.ts'
+import { parseRetryAfter } from './retry.ts'
 import type { FileDescriptor } from './wire.ts'
 
 export interface LocalFile {
@@ -59,7 +60,7 @@ export async function putFile(
     throw errorFromTransport(what, error)
   }
   if (response.statusCode !== 200) {
-    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), undefined)
+    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
   }
   const descriptor = (body as { file?: FileDescriptor } | undefined)?.file
   if (!descriptor?.id) throw errorFromResponse(what, 502, { message: 'the answer has no file descriptor' }, requestIdOf(response.headers), undefined)

@@ -10,7 +10,7 @@ import { request, type Dispatcher } from 'undici'
 import { isWixMediaError } from '../core/errors.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import { readBody, requestIdOf } from './http.ts'
-import { retryDelay, type RetryPolicy } from './retry.ts'
+import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
 import type { LocalFile, TransferSettings } from './transfer.ts'
 import type { FileDescriptor } from './wire.ts'
 
@@ -51,7 +51,7 @@ async function send(settings: TransferSettings, what: string, url: string, init:
     throw errorFromTransport(what, error)
   })
   if (!ok.includes(response.statusCode)) {
-    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), undefined)
+    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
   }
   return { headers: response.headers, body }
 }

@@ -89,7 +89,8 @@ export function isWixMediaError(error: unknown, code?: WixMediaErrorCode): error
  */
 export function redactSecrets(text: string, secrets: Iterable<string> = []): string {
   let out = text.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, '<redacted>')
-  out = out.replace(/(authorization["']?\s*[:=]\s*["']?)[^"',\s}]+/gi, '$1<redacted>')
+  // An auth scheme ("Bearer x", "Basic x") is kept; the credential after it is not.
+  out = out.replace(/(authorization["']?\s*[:=]\s*["']?(?:(?:bearer|basic)\s+)?)[^"',\s}]+/gi, '$1<redacted>')
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('<redacted>')
   return out
 }

@@ -98,7 +98,22 @@ async function readLockfile(file: string): Promise<LockfileData | undefined> {
   return parseLockfile(text, file)
 }
 
-/** Runs `work` holding `<file>.lock`, created exclusively; a lock older than 15 s is taken over. */
+/** Whether the lock's holder (the pid it names) no longer runs on this machine: a killed sync. */
+async function holderIsGone(lock: string): Promise<boolean> {
+  const pid = Number(await readFile(lock, 'utf8').catch(() => ''))
+  if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false
+  try {
+    process.kill(pid, 0)
+    return false
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/**
+ * Runs `work` holding `<file>.lock`, created exclusively; a lock older than 15 s, or whose process
+ * is gone (a killed run), is taken over.
+ */
 async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`
   const deadline = Date.now() + LOCK_WAIT_MS
@@ -111,7 +126,7 @@ async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T>
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockfileError(file, 'the lockfile cannot be locked', 'Check the folder\'s permissions', error)
       const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
-      if (age > LOCK_STALE_MS) await rm(lock, { force: true })
+      if (age > LOCK_STALE_MS || await holderIsGone(lock)) await rm(lock, { force: true })
       else if (Date.now() > deadline) throw lockfileError(file, `another process has held ${lock} for ${Math.round(age / 1000)} s`, 'If no other wix-media process runs, delete the .lock file')
       else await sleep(wait + Math.random() * wait)
     }

@@ -148,7 +148,7 @@ function int(name: string, value: unknown, fallback: number, min: number): numbe
 }
 
 function globs(name: string, value: unknown, fallback: readonly string[]): readonly string[] {
-  if (value === undefined) return fallback
+  if (value === undefined) return Object.freeze([...fallback])
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) invalid(name, 'an array of glob strings', value)
   return Object.freeze([...list as string[]])

@@ -1,10 +1,14 @@
 /**
  * Finding the media files of a project: fast-glob over `include` minus `exclude`, then the rules
  * of every `.gitignore` below the root (the `ignore` package implements git's matching exactly,
- * negations included). Symlinks are followed without looping (fast-glob tracks visited paths).
+ * negations included; a deeper file overrides a shallower one, as in git). Symlinked folders are
+ * followed, but fast-glob does not detect loops: a link to a parent would be walked 40 levels deep
+ * (two such links 2^40 times), so, like `find -L`, a folder link whose target is one of the folders
+ * it sits in (or above them) is not followed.
  */
-import { readFile } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { stat as statCallback, type Stats } from 'node:fs'
+import { readFile, realpath } from 'node:fs/promises'
+import { dirname, join, resolve, sep } from 'node:path'
 import fg from 'fast-glob'
 import ignore, { type Ignore } from 'ignore'
 
@@ -16,12 +20,51 @@ export interface ScanOptions {
   gitignore?: boolean
 }
 
+/**
+ * The `stat` fast-glob resolves symlinks with (it gets absolute paths under `root`): it fails for a
+ * folder link that points at one of the folders on its own path up to the root, or above them, so
+ * that fast-glob does not follow it.
+ */
+function loopSafeStat(root: string): (path: string, callback: (error: NodeJS.ErrnoException | null, stats: Stats) => void) => void {
+  const reals = new Map<string, Promise<string>>()
+  const real = (path: string) => {
+    let promise = reals.get(path)
+    if (!promise) reals.set(path, promise = realpath(path).catch(() => path))
+    return promise
+  }
+  return (path, callback) => statCallback(path, (error, stats) => {
+    if (error || !stats.isDirectory()) return callback(error, stats)
+    const above: string[] = []
+    for (let dir = dirname(path); dir.length >= root.length && !above.includes(dir); dir = dirname(dir)) above.push(dir)
+    void Promise.all([real(path), ...above.map(real)]).then(([target, ...folders]) => {
+      const loops = folders.some((folder) => folder === target || folder.startsWith(`${target!}${sep}`))
+      callback(loops ? Object.assign(new Error(`${path} links back to a folder it is in`), { code: 'ELOOP' }) : null, stats)
+    })
+  })
+}
+
+/** git's precedence: a file in an ignored folder stays ignored; otherwise the deepest matching rule decides. */
+function isIgnored(path: string, gitignores: readonly { dir: string; rules: Ignore }[]): boolean {
+  let ignored = false
+  for (const { dir, rules } of gitignores) {
+    if (!path.startsWith(dir)) continue
+    const relative = path.slice(dir.length)
+    const folder = relative.slice(0, relative.lastIndexOf('/') + 1)
+    if (folder && rules.ignores(folder)) return true
+    const result = rules.test(relative)
+    if (result.ignored) ignored = true
+    else if (result.unignored) ignored = false
+  }
+  return ignored
+}
+
 async function loadGitignores(root: string, exclude: readonly string[]): Promise<{ dir: string; rules: Ignore }[]> {
   const files = await fg('**/.gitignore', { cwd: root, ignore: [...exclude], dot: true, followSymbolicLinks: false, suppressErrors: true })
-  return Promise.all(files.map(async (file) => ({
+  const loaded = await Promise.all(files.map(async (file) => ({
     dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
     rules: ignore().add(await readFile(join(root, file), 'utf8')),
   })))
+  return loaded.sort((a, b) => a.dir.length - b.dir.length)
 }
 
 /** Project-relative paths (with `/`), sorted. */
@@ -36,11 +79,12 @@ export async function scanFiles(options: ScanOptions): Promise<string[]> {
       unique: true,
       suppressErrors: true,
       caseSensitiveMatch: false,
+      fs: { stat: loopSafeStat(resolve(options.root)) },
     }),
     options.gitignore === false ? [] : loadGitignores(options.root, options.exclude),
   ])
   const kept = gitignores.length === 0
     ? found
-    : found.filter((path) => !gitignores.some(({ dir, rules }) => path.startsWith(dir) && rules.ignores(path.slice(dir.length))))
+    : found.filter((path) => !isIgnored(path, gitignores))
   return kept.sort()
 }

@@ -3,6 +3,7 @@
  * read unchanged files. It only ever saves work: a fresh clone (new mtimes) re-hashes, and nothing
  * is decided from mtimes across machines.
  */
+import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -36,7 +37,8 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
   let changed = false
   return {
     get(path, stats) {
-      const entry = previous[path]
+      // What this run set wins over the loaded file: a long-lived plugin asks again without a save between.
+      const entry = next.get(path) ?? previous[path]
       if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ino !== stats.ino) return undefined
       next.set(path, entry)
       return entry.hash
@@ -49,7 +51,8 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
       if (!changed && next.size === Object.keys(previous).length) return
       const entries = Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : 1)))
       await mkdir(cacheDir, { recursive: true })
-      const temp = `${file}.${process.pid}.tmp`
+      // Unique per save: two engines in one process (client and SSR builds) may save at once.
+      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
       await writeFile(temp, JSON.stringify({ version: VERSION, entries }))
       await rename(temp, file)
       previous = entries

@@ -7,6 +7,8 @@
  * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
  * - buildEnd: the lockfile is written, one summary line is logged, unhostable files fail the build.
  */
+import { stat } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
 import { isWixMediaError } from '../core/errors.ts'
 import { HOSTED_EXTENSIONS } from '../core/media-types.ts'
@@ -130,6 +132,18 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
             return failBuild(error)
           }
         },
+      },
+    },
+
+    rollup: {
+      // Rollup's resolver keeps the query in the path (`./x.svg?url` is not a file), so the plugin
+      // resolves relative media imports with a query itself; the other bundlers strip queries.
+      async resolveId(source, importer) {
+        const { path, query } = splitQuery(source)
+        if (!importer || !query || !hostsQuery(query) || !/^\.\.?\//.test(path)) return undefined
+        const file = resolve(dirname(splitQuery(importer).path), path)
+        if (!getHost().wants(file)) return undefined
+        return (await stat(file).then((stats) => stats.isFile(), () => false)) ? `${file}${query}` : undefined
       },
     },
 

@@ -1,0 +1,167 @@
+/** sha256File against node:crypto and sha256sum; the stat cache's hits, misses, persistence and pruning. */
+import { execFileSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sha256File } from '../../src/core/hash.ts'
+import { loadStatCache } from '../../src/core/stat-cache.ts'
+
+let dir: string
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wix-media-hash-'))
+})
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex')
+
+describe('sha256File', () => {
+  it.each([
+    ['0 B', 0],
+    ['1 B', 1],
+    ['3 MiB', 3 * 1024 * 1024],
+    ['1 MiB + 1 B (one byte past a read chunk)', 1024 * 1024 + 1],
+  ])('equals node:crypto over the bytes for %s', async (_, size) => {
+    const bytes = randomBytes(size)
+    const path = join(dir, `file-${size}.bin`)
+    await writeFile(path, bytes)
+    const hash = await sha256File(path)
+    expect(hash).toBe(sha256(bytes))
+    expect(hash).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it('gives the well-known digest of the empty file', async () => {
+    await writeFile(join(dir, 'empty'), '')
+    expect(await sha256File(join(dir, 'empty'))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  })
+
+  it('equals the output of sha256sum', async () => {
+    const path = join(dir, 'photo with spaces.png')
+    await writeFile(path, randomBytes(200_000))
+    const expected = execFileSync('sha256sum', ['-b', path], { encoding: 'utf8' }).split(' ')[0]
+    expect(expected).toMatch(/^[0-9a-f]{64}$/)
+    expect(await sha256File(path)).toBe(expected)
+  })
+
+  it('rejects for a missing file', async () => {
+    await expect(sha256File(join(dir, 'missing.png'))).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})
+
+describe('loadStatCache', () => {
+  let cacheDir: string
+  let a: string
+  let b: string
+
+  beforeEach(async () => {
+    cacheDir = join(dir, 'node_modules', '.cache', 'unplugin-wix-media')
+    a = join(dir, 'a.png')
+    b = join(dir, 'b.png')
+    await writeFile(a, 'aaaa')
+    await writeFile(b, 'bbbbbb')
+  })
+
+  const cacheFile = () => join(cacheDir, 'stat-cache.json')
+
+  it('misses on an empty cache, and writes nothing when nothing changed', async () => {
+    const cache = await loadStatCache(cacheDir)
+    expect(cache.get('a.png', await stat(a))).toBeUndefined()
+    await cache.save()
+    await expect(stat(cacheFile())).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('returns the hash after set with the same stats, in the same run', async () => {
+    const cache = await loadStatCache(cacheDir)
+    const stats = await stat(a)
+    cache.set('a.png', stats, 'h-a')
+    expect(cache.get('a.png', stats)).toBe('h-a')
+    expect(cache.get('a.png', await stat(a))).toBe('h-a')
+    expect(cache.get('b.png', await stat(b))).toBeUndefined()
+  })
+
+  it('saves relative paths only, and a reload returns the hash', async () => {
+    const cache = await loadStatCache(cacheDir)
+    cache.set('a.png', await stat(a), 'h-a')
+    cache.set('sub/b.png', await stat(b), 'h-b')
+    await cache.save()
+    const text = await readFile(cacheFile(), 'utf8')
+    expect(text).not.toContain(dir)
+    const data = JSON.parse(text) as { version: number; entries: Record<string, { size: number; mtimeMs: number; ino: number; hash: string }> }
+    expect(data.version).toBe(1)
+    expect(Object.keys(data.entries)).toEqual(['a.png', 'sub/b.png'])
+    const statsA = await stat(a)
+    expect(data.entries['a.png']).toEqual({ size: 4, mtimeMs: statsA.mtimeMs, ino: statsA.ino, hash: 'h-a' })
+    expect(await readdir(cacheDir)).toEqual(['stat-cache.json'])
+
+    const reloaded = await loadStatCache(cacheDir)
+    expect(reloaded.get('a.png', await stat(a))).toBe('h-a')
+    expect(reloaded.get('sub/b.png', await stat(b))).toBe('h-b')
+  })
+
+  it('misses when the size or the mtime changed', async () => {
+    const first = await loadStatCache(cacheDir)
+    first.set('a.png', await stat(a), 'h-a')
+    first.set('b.png', await stat(b), 'h-b')
+    await first.save()
+
+    await writeFile(a, 'aaaaa') // new size
+    const old = await stat(b)
+    await utimes(b, old.atime, new Date(old.mtimeMs + 5_000)) // same size, new mtime
+    const second = await loadStatCache(cacheDir)
+    expect((await stat(b)).size).toBe(old.size)
+    expect(second.get('a.png', await stat(a))).toBeUndefined()
+    expect(second.get('b.png', await stat(b))).toBeUndefined()
+  })
+
+  it('misses for the same path with other stats in the same run', async () => {
+    const cache = await loadStatCache(cacheDir)
+    cache.set('a.png', await stat(a), 'h-a')
+    await writeFile(a, 'changed!')
+    expect(cache.get('a.png', await stat(a))).toBeUndefined()
+  })
+
+  it('drops entries that a run did not touch', async () => {
+    const first = await loadStatCache(cacheDir)
+    first.set('a.png', await stat(a), 'h-a')
+    first.set('b.png', await stat(b), 'h-b')
+    await first.save()
+
+    const second = await loadStatCache(cacheDir)
+    expect(second.get('a.png', await stat(a))).toBe('h-a')
+    await second.save()
+    const data = JSON.parse(await readFile(cacheFile(), 'utf8')) as { entries: Record<string, unknown> }
+    expect(Object.keys(data.entries)).toEqual(['a.png'])
+
+    const third = await loadStatCache(cacheDir)
+    expect(third.get('b.png', await stat(b))).toBeUndefined()
+    expect(third.get('a.png', await stat(a))).toBe('h-a')
+  })
+
+  it('does not rewrite the file when a run touched every entry and set nothing', async () => {
+    const first = await loadStatCache(cacheDir)
+    first.set('a.png', await stat(a), 'h-a')
+    await first.save()
+    await writeFile(cacheFile(), (await readFile(cacheFile(), 'utf8')).replace('"version":1', '"version": 1'))
+    const second = await loadStatCache(cacheDir)
+    expect(second.get('a.png', await stat(a))).toBe('h-a')
+    await second.save()
+    expect((await readFile(cacheFile(), 'utf8')).includes('"version": 1')).toBe(true)
+  })
+
+  it('starts empty on a corrupt or foreign-version cache file', async () => {
+    const first = await loadStatCache(cacheDir)
+    first.set('a.png', await stat(a), 'h-a')
+    await first.save()
+    const text = await readFile(cacheFile(), 'utf8')
+
+    await writeFile(cacheFile(), '{ not json')
+    expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
+    await writeFile(cacheFile(), text.replace('"version":1', '"version":2'))
+    expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
+  })
+})

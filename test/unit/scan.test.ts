@@ -1,0 +1,153 @@
+/** scanFiles on real temp trees: globs, .gitignore rules (nested, negated), default excludes, symlink loops, order. */
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { resolveOptions } from '../../src/core/options.ts'
+import { scanFiles } from '../../src/core/scan.ts'
+
+let root: string
+
+async function tree(files: Record<string, string>): Promise<void> {
+  for (const [path, content] of Object.entries(files)) {
+    await mkdir(dirname(join(root, path)), { recursive: true })
+    await writeFile(join(root, path), content)
+  }
+}
+
+/** The defaults a user gets: every media extension, node_modules, dist and .git left out. */
+function defaults() {
+  const { include, exclude } = resolveOptions({ root }, {})
+  return { root, include, exclude }
+}
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'wix-media-scan-'))
+})
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+describe('scanFiles', () => {
+  it('applies include and exclude globs', async () => {
+    await tree({
+      'src/a.png': '', 'src/b.jpg': '', 'src/c.txt': '', 'src/skip/d.png': '', 'assets/e.svg': '', 'f.png': '',
+    })
+    expect(await scanFiles({ root, include: ['src/**/*.png', 'assets/*.svg'], exclude: ['**/skip/**'] }))
+      .toEqual(['assets/e.svg', 'src/a.png'])
+    expect(await scanFiles({ root, include: ['**/*.{png,jpg}'], exclude: [] }))
+      .toEqual(['f.png', 'src/a.png', 'src/b.jpg', 'src/skip/d.png'])
+  })
+
+  it('leaves out node_modules, dist, .git and dot folders by default, and non-media files', async () => {
+    await tree({
+      'node_modules/pkg/logo.png': '', 'packages/x/node_modules/y/icon.svg': '', 'dist/out.png': '', '.git/x.png': '',
+      '.hidden/h.png': '', 'docs/manual.pdf': '', 'img/photo.webp': '', 'readme.md': '', 'script.js': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['docs/manual.pdf', 'img/photo.webp'])
+  })
+
+  it('respects a root .gitignore and a subfolder .gitignore with a negation', async () => {
+    await tree({
+      '.gitignore': 'generated/\n*.tmp.png\n',
+      'generated/big.png': '',
+      'a.png': '', 'a.tmp.png': '',
+      'sub/.gitignore': '*.png\n!keep.png\n',
+      'sub/drop.png': '', 'sub/keep.png': '', 'sub/clip.mp4': '',
+      'sub/deeper/drop2.png': '', 'sub/deeper/keep.png': '',
+      'other/drop.png': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['a.png', 'other/drop.png', 'sub/clip.mp4', 'sub/deeper/keep.png', 'sub/keep.png'])
+  })
+
+  it('lets a deeper .gitignore re-include what a shallower one ignores, as git does', async () => {
+    await tree({
+      '.gitignore': '*.png\n',
+      'top.png': '', 'top.jpg': '',
+      'sub/.gitignore': '!keep.png\n',
+      'sub/keep.png': '', 'sub/other.png': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['sub/keep.png', 'top.jpg'])
+  })
+
+  it('does not re-include a file whose folder an upper .gitignore ignores, as git does', async () => {
+    await tree({
+      '.gitignore': 'private/\n',
+      'private/.gitignore': '!keep.png\n',
+      'private/keep.png': '',
+      'public.png': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['public.png'])
+  })
+
+  it('ignores .gitignore files when asked to', async () => {
+    await tree({ '.gitignore': '*.png\n', 'a.png': '' })
+    expect(await scanFiles({ ...defaults(), gitignore: false })).toEqual(['a.png'])
+    expect(await scanFiles(defaults())).toEqual([])
+  })
+
+  it('does not read .gitignore files inside excluded folders', async () => {
+    await tree({ 'node_modules/.gitignore': '*\n', 'a.png': '' })
+    expect(await scanFiles(defaults())).toEqual(['a.png'])
+  })
+
+  it('matches extensions case-insensitively', async () => {
+    await tree({ 'UPPER.PNG': '', 'Mixed.JpEg': '', 'lower.png': '', 'clip.MP4': '', 'notes.TXT': '' })
+    expect(await scanFiles(defaults())).toEqual(['Mixed.JpEg', 'UPPER.PNG', 'clip.MP4', 'lower.png'])
+  })
+
+  it('returns sorted, /-separated project-relative paths', async () => {
+    await tree({ 'b/z.png': '', 'a/y/x.png': '', 'a/b.png': '', 'c.png': '' })
+    const found = await scanFiles(defaults())
+    expect(found).toEqual(['a/b.png', 'a/y/x.png', 'b/z.png', 'c.png'])
+    for (const path of found) {
+      expect(path).not.toContain('\\')
+      expect(path.startsWith('/')).toBe(false)
+    }
+  })
+
+  it('follows a symlinked folder, survives a link to its own parent, and lists each file once', async () => {
+    await tree({ 'real/photo.png': '', 'top.png': '', 'elsewhere/linked.png': '' })
+    await symlink(root, join(root, 'real', 'loop'), 'dir')
+    await symlink(join(root, 'elsewhere'), join(root, 'alias'), 'dir')
+    const started = performance.now()
+    const found = await scanFiles(defaults())
+    expect(performance.now() - started).toBeLessThan(3_000)
+    expect(new Set(found).size).toBe(found.length)
+    expect(found.filter((path) => path.endsWith('photo.png'))).toEqual(['real/photo.png'])
+    expect(found.filter((path) => path.endsWith('top.png'))).toEqual(['top.png'])
+    expect(found.filter((path) => path.endsWith('linked.png'))).toEqual(['alias/linked.png', 'elsewhere/linked.png'])
+  })
+
+  it('does not blow up on two loops (fast-glob alone walks them 2^40 times)', async () => {
+    await tree({ 'a/x.png': '', 'b/y.png': '', 'top.png': '' })
+    await symlink('..', join(root, 'a', 'up'), 'dir')
+    await symlink('..', join(root, 'b', 'up'), 'dir')
+    await symlink('../..', join(root, 'b', 'above'), 'dir')
+    const started = performance.now()
+    expect(await scanFiles(defaults())).toEqual(['a/x.png', 'b/y.png', 'top.png'])
+    expect(performance.now() - started).toBeLessThan(3_000)
+  })
+
+  it('stops a loop through two links, and a loop inside a linked folder outside the root', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'wix-media-scan-outside-'))
+    try {
+      await tree({ 'a/in-a.png': '', 'b/in-b.png': '' })
+      await symlink(join(root, 'b'), join(root, 'a', 'to-b'), 'dir')
+      await symlink(join(root, 'a'), join(root, 'b', 'to-a'), 'dir')
+      await writeFile(join(outside, 'shared.png'), '')
+      await symlink(outside, join(outside, 'self'), 'dir')
+      await symlink(outside, join(root, 'shared'), 'dir')
+      const found = await scanFiles(defaults())
+      expect(found).toEqual(['a/in-a.png', 'a/to-b/in-b.png', 'b/in-b.png', 'b/to-a/in-a.png', 'shared/shared.png'])
+    } finally {
+      await rm(outside, { recursive: true, force: true })
+    }
+  })
+
+  it('returns nothing for an empty or missing root', async () => {
+    expect(await scanFiles(defaults())).toEqual([])
+    expect(await scanFiles({ ...defaults(), root: join(root, 'missing') })).toEqual([])
+  })
+})
