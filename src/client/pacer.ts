@@ -14,10 +14,15 @@ export interface Pacer {
 }
 
 const MIN_THROTTLED_INTERVAL_MS = 50
-const MAX_INTERVAL_MS = 5_000
+/**
+ * The slowest a run falls to on its own: 60 calls a minute, or a quarter of `requestsPerMinute`.
+ * Deep enough for a fleet to share a site's limit, shallow enough that a burst of 429s does not stall it.
+ */
+const MAX_INTERVAL_MS = 1_000
 
 export function createPacer(requestsPerMinute: number | undefined, now: () => number = Date.now): Pacer {
   const baseInterval = requestsPerMinute ? 60_000 / requestsPerMinute : 0
+  const maxInterval = Math.max(MAX_INTERVAL_MS, baseInterval * 4)
   let interval = baseInterval
   let nextStart = 0
   let pausedUntil = 0
@@ -50,7 +55,7 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
       }
     },
     throttled(retryAfterMs) {
-      interval = Math.min(MAX_INTERVAL_MS, Math.max(MIN_THROTTLED_INTERVAL_MS, interval * 2))
+      interval = Math.min(maxInterval, Math.max(MIN_THROTTLED_INTERVAL_MS, interval * 2))
       pausedUntil = Math.max(pausedUntil, now() + (retryAfterMs ?? interval * 4))
     },
     succeeded() {

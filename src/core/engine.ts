@@ -179,7 +179,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       }
       let hash = statCache.get(path, stats)
       if (!hash) {
-        hash = await sha256File(absolutePath).catch((error: NodeJS.ErrnoException) => {
+        hash = await sha256File(absolutePath, stats.size).catch((error: NodeJS.ErrnoException) => {
           throw fileError(`cannot be read (${error.code})`, 'Check that the file is readable', error)
         })
         statCache.set(path, stats, hash)

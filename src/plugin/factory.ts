@@ -16,6 +16,7 @@ import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
 import { hostsQuery, rewriteCss, rewriteHtml, rewriteImportMetaUrls, splitQuery } from './rewrite.ts'
+import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
 export const PLUGIN_NAME = 'unplugin-wix-media'
 
@@ -151,12 +152,14 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
       logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
       if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
+      typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, () => ({ wants: (path) => getHost().wants(path), urlFor }))
     },
 
     rspack(compiler) {
       const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
       logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
       if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
+      typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, () => ({ wants: (path) => getHost().wants(path), urlFor }))
     },
   }
 }

@@ -111,6 +111,9 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       return current.lockfile.get(local.hash)?.url
     },
     async finish() {
+      // A failed file ends the build at once, while other uploads are still in flight: let them end,
+      // so that every file that did upload reaches the lockfile (and is not uploaded again next time).
+      await Promise.allSettled(seen.values())
       if (engine) await (await engine).flush()
       if (unhostable.size === 0) return
       const files = [...unhostable.keys()].sort()

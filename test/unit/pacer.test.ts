@@ -99,14 +99,24 @@ describe('createPacer', () => {
     expect(slot.at).toBe(18_000)
   })
 
-  it('a 429 without requestsPerMinute starts a 50 ms gap; the interval doubles up to 5 s', () => {
+  it('a 429 without requestsPerMinute starts a 50 ms gap; the interval doubles up to 1 s', () => {
     const pacer = createPacer(undefined, now)
     const seen: number[] = []
     for (let i = 0; i < 9; i++) {
       pacer.throttled(0)
       seen.push(pacer.intervalMs)
     }
-    expect(seen).toEqual([50, 100, 200, 400, 800, 1_600, 3_200, 5_000, 5_000])
+    expect(seen).toEqual([50, 100, 200, 400, 800, 1_000, 1_000, 1_000, 1_000])
+  })
+
+  it('with requestsPerMinute, 429s slow the pace to at most a quarter of it', () => {
+    const pacer = createPacer(60, now)
+    const seen: number[] = []
+    for (let i = 0; i < 4; i++) {
+      pacer.throttled(0)
+      seen.push(pacer.intervalMs)
+    }
+    expect(seen).toEqual([2_000, 4_000, 4_000, 4_000])
   })
 
   it('a shorter Retry-After does not shorten a pause already in force', async () => {

@@ -1,0 +1,67 @@
+/**
+ * webpack and Rspack: a media file the plugin hosts must become a JavaScript module
+ * (`export default "<url>"`) whatever the project's rules say. With the usual
+ * `{ test: /\.png$/, type: 'asset/resource' }` rule, the bundler would otherwise emit the plugin's
+ * JS as `x.png` and point the bundle at that local file. A module's type is chosen synchronously from
+ * the rules, before the plugin's (async) load runs; so, in `beforeResolve`, where the upload of the
+ * file starts, the request of a file that will be hosted gets a marker query, and a last rule types
+ * marked modules as JavaScript (the last matching rule's `type` wins). Files that stay local
+ * (`fallback: 'local'`, failed uploads) are left to the project's rules.
+ */
+import { isAbsolute, resolve } from 'node:path'
+import { hostsQuery, splitQuery } from './rewrite.ts'
+
+export const HOSTED_QUERY = 'wix-media-hosted'
+
+interface ResolveData {
+  context?: string
+  request?: string
+}
+
+interface Resolver {
+  resolve(context: object, path: string, request: string, resolveContext: object, callback: (error: unknown, result?: string | false) => void): void
+}
+
+/** What this needs of a webpack or Rspack compiler. */
+interface WebpackLikeCompiler {
+  options: { module: { rules: unknown[] } }
+  resolverFactory: { get(type: string, options?: object): Resolver }
+  hooks: {
+    normalModuleFactory: {
+      tap(name: string, fn: (factory: { hooks: { beforeResolve: { tapPromise(name: string, fn: (data: ResolveData) => Promise<undefined>): void } } }) => void): void
+    }
+  }
+}
+
+export interface MediaHosting {
+  wants(absolutePath: string): boolean
+  /** The hosted URL, or a falsy value when the file stays local or cannot be hosted. */
+  urlFor(absolutePath: string): Promise<string | undefined>
+}
+
+export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, hosting: () => MediaHosting): void {
+  const bundler = compiler as WebpackLikeCompiler
+  bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'javascript/auto' })
+  let resolver: Resolver | undefined
+  const resolveFile = (context: string, request: string) => new Promise<string | undefined>((done) => {
+    resolver ??= bundler.resolverFactory.get('normal', { dependencyType: 'esm' })
+    resolver.resolve({}, context, request, {}, (error, result) => done(error || !result ? undefined : splitQuery(result).path))
+  })
+  bundler.hooks.normalModuleFactory.tap(name, (factory) => {
+    factory.hooks.beforeResolve.tapPromise(name, async (data) => {
+      const { context, request } = data
+      if (!context || !request || request.includes('!')) return undefined
+      const { path, query } = splitQuery(request)
+      if (!hostsQuery(query) || new URLSearchParams(query.slice(1)).has(HOSTED_QUERY)) return undefined
+      const host = hosting()
+      // A cheap look at the extension first (an alias resolves elsewhere, but keeps its extension).
+      if (!host.wants(isAbsolute(path) ? path : resolve(context, path))) return undefined
+      const file = await resolveFile(context, path)
+      if (!file || !host.wants(file)) return undefined
+      // A failed upload is reported by the load hook, which awaits the same (memoized) result.
+      const url = await host.urlFor(file).catch(() => undefined)
+      if (url) data.request = `${path}${query ? `${query}&` : '?'}${HOSTED_QUERY}`
+      return undefined
+    })
+  })
+}

@@ -1,0 +1,357 @@
+/**
+ * The `wix-media` project commands as real child processes (`node src/cli/index.ts …` in a fixture
+ * project) against the emulator over 127.0.0.1: exit codes, `--json` output, what each command
+ * writes (or does not), config files, and secrets that must never show up anywhere.
+ */
+import { createHash } from 'node:crypto'
+import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { formatLockfile } from '../../src/core/lockfile.ts'
+import type { Emulator, FaultAction } from '../../src/emulator/index.ts'
+import { apiFor } from '../support/emulator.ts'
+import { pdf, png, svg } from '../support/media.ts'
+import { cliEnv, countRoute, LOCKFILE, pathsInLock, readLock, routeCounts, STAT_CACHE, useFixtures, writeTree, type Tree } from '../support/project.ts'
+
+const fixtures = useFixtures()
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex')
+
+const exists = (path: string) => stat(path).then(() => true, () => false)
+
+function tree(): Tree {
+  return {
+    'src/assets/hero.png': png(6, 4, 1),
+    'src/assets/hero-copy.png': png(6, 4, 1),
+    'src/assets/logo.svg': svg(8, 8),
+    'public/terms.pdf': pdf('terms'),
+  }
+}
+
+interface SyncJson {
+  files: number
+  uploaded: number
+  reused: number
+  adopted: number
+  errors: { code: string; file?: string; message: string; rule?: string }[]
+  stale: string[]
+}
+
+interface FolderInfo {
+  id: string
+  displayName: string
+  parentFolderId: string
+}
+
+/** The folder path (`/a/b`) of a folder id, from the emulator's folder listings. */
+async function folderPathOf(emulator: Emulator, folderId: string): Promise<string> {
+  const api = apiFor(emulator)
+  const all = new Map<string, FolderInfo>()
+  for (const queue = ['media-root']; queue.length > 0;) {
+    const answer = await api.call<{ folders: FolderInfo[] }>('GET', `/folders?parentFolderId=${queue.shift()!}`)
+    for (const folder of answer.body.folders) {
+      all.set(folder.id, folder)
+      queue.push(folder.id)
+    }
+  }
+  const names: string[] = []
+  for (let folder = all.get(folderId); folder; folder = all.get(folder.parentFolderId)) names.unshift(folder.displayName)
+  return `/${names.join('/')}`
+}
+
+describe('wix-media sync', () => {
+  it('--json prints one parseable JSON report with the uploaded, reused and adopted counts', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+
+    const cold = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+
+    expect(cold.code, cold.stderr).toBe(0)
+    expect(JSON.parse(cold.stdout)).toMatchObject({ files: 4, uploaded: 3, reused: 1, adopted: 0, errors: [], stale: [] })
+    expect(cold.stderr).toMatch(/^3 uploaded \(.+\), 0 adopted, 1 unchanged in /m)
+
+    await rm(join(root, LOCKFILE))
+    const adopted = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+
+    expect(adopted.code, adopted.stderr).toBe(0)
+    const report = JSON.parse(adopted.stdout) as SyncJson
+    expect({ uploaded: report.uploaded, reused: report.reused, adopted: report.adopted }).toEqual({ uploaded: 0, reused: 1, adopted: 3 })
+    expect(countRoute(emulator, 'upload')).toBe(3)
+  })
+
+  it('--frozen with files missing from the lockfile exits 3, names every missing file, and uploads nothing', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lockBefore = await readFile(join(root, LOCKFILE), 'utf8')
+    await writeFile(join(root, 'src/assets/new-1.png'), png(3, 3, 41))
+    await writeFile(join(root, 'public/new-2.pdf'), pdf('new'))
+    emulator.clearRequests()
+
+    const frozen = await fixtures.runCli(['sync', '--frozen', '--json'], root, cliEnv(emulator))
+
+    expect(frozen.code).toBe(3)
+    const report = JSON.parse(frozen.stdout) as SyncJson
+    expect(report.errors.map((error) => [error.code, error.file])).toEqual([
+      ['WIX_MEDIA_FROZEN', 'public/new-2.pdf'],
+      ['WIX_MEDIA_FROZEN', 'src/assets/new-1.png'],
+    ])
+    expect(frozen.stderr).toContain('error WIX_MEDIA_FROZEN: public/new-2.pdf: is not in the lockfile')
+    expect(frozen.stderr).toContain('error WIX_MEDIA_FROZEN: src/assets/new-1.png: is not in the lockfile')
+    expect(emulator.requests()).toEqual([])
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockBefore)
+  })
+
+  it('--dry-run lists what it would upload, exits 3, and uploads and writes nothing', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+
+    const dry = await fixtures.runCli(['sync', '--dry-run'], root, cliEnv(emulator))
+
+    expect(dry.code, dry.stderr).toBe(3)
+    expect(dry.stderr.split('\n').filter((line) => line.startsWith('upload ')).sort()).toEqual([
+      'upload  public/terms.pdf', 'upload  src/assets/hero-copy.png', 'upload  src/assets/hero.png', 'upload  src/assets/logo.svg',
+    ])
+    expect(dry.stderr).toContain('sync --dry-run: 4 to upload, 0 to adopt, 0 unchanged, 0 stale')
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 1 })
+    expect(emulator.files()).toEqual([])
+    expect(await exists(join(root, LOCKFILE))).toBe(false)
+  })
+
+  it('a config with `concurrency: 0` exits 2 with a message naming `concurrency`, before any call', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ ...tree(), 'wix-media.config.json': JSON.stringify({ concurrency: 0 }) })
+
+    const run = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('Expected `concurrency` to be an integer ≥ 1, got 0')
+    expect(emulator.requests()).toEqual([])
+    expect(await exists(join(root, LOCKFILE))).toBe(false)
+  })
+
+  it('per-media-type maximum sizes from the config are checked before any upload; the message names each file', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({
+      'img/big.png': png(40, 40, 1),
+      'img/bigger.png': png(60, 60, 2),
+      'wix-media.config.json': JSON.stringify({ maxFileSize: { IMAGE: 100 } }),
+    })
+
+    const run = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout) as SyncJson
+    expect(report.errors.map((error) => [error.code, error.file])).toEqual([['WIX_MEDIA_FILE', 'img/big.png'], ['WIX_MEDIA_FILE', 'img/bigger.png']])
+    const size = (await stat(join(root, 'img/big.png'))).size
+    expect(run.stderr).toContain(`error WIX_MEDIA_FILE: img/big.png: is ${size} bytes, over the 100-byte limit for IMAGE files`)
+    expect(emulator.requests()).toEqual([])
+  })
+
+  it('wix-media.config.json is honoured: uploads go to its folder', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ ...tree(), 'wix-media.config.json': JSON.stringify({ folder: '/from-json/assets' }) })
+
+    const run = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+
+    expect(run.code, run.stderr).toBe(0)
+    const files = emulator.files()
+    expect(files).toHaveLength(3)
+    for (const file of files) expect(await folderPathOf(emulator, file.parentFolderId)).toBe('/from-json/assets')
+  })
+
+  it('wix-media.config.ts (`export default { concurrency: 2, folder: \'/x\' }`) is honoured: its folder, and 2 transfers at once', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 100 } })
+    const files: Tree = Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`docs/${i}.pdf`, pdf(`${i}:${'c'.repeat(1_000_000)}`)] as const))
+    const root = await fixtures.project({ ...files, 'wix-media.config.ts': "export default { concurrency: 2, folder: '/x' }\n" })
+
+    const run = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+
+    expect(run.code, run.stderr).toBe(0)
+    expect(emulator.files()).toHaveLength(8)
+    for (const file of emulator.files()) expect(await folderPathOf(emulator, file.parentFolderId)).toBe('/x')
+    // The default (6) would put more bodies in flight; 2 shows the limit is the config's and that it is reached.
+    expect(emulator.stats().maxUploadsInFlight).toBe(2)
+  })
+})
+
+describe('wix-media status', () => {
+  it('exits 3 and lists the work when files are missing, 0 when up to date, and never writes', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+
+    const before = await fixtures.runCli(['status'], root, cliEnv(emulator))
+
+    expect(before.code, before.stderr).toBe(3)
+    expect(before.stderr).toContain('status: 4 to upload, 0 to adopt, 0 unchanged, 0 stale')
+    expect(before.stderr).toContain('upload  src/assets/logo.svg')
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 1 })
+    expect((await readdir(root)).sort()).toEqual(['public', 'src'])
+
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    const lockMtime = (await stat(join(root, LOCKFILE))).mtimeMs
+    const cacheMtime = (await stat(join(root, STAT_CACHE))).mtimeMs
+    emulator.clearRequests()
+
+    const after = await fixtures.runCli(['status', '--json'], root, cliEnv(emulator))
+
+    expect(after.code, after.stderr).toBe(0)
+    expect(JSON.parse(after.stdout)).toEqual({ work: [], unchanged: 4, stale: [], errors: [] })
+    expect(emulator.requests()).toEqual([])
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+    expect((await stat(join(root, LOCKFILE))).mtimeMs).toBe(lockMtime)
+    expect((await stat(join(root, STAT_CACHE))).mtimeMs).toBe(cacheMtime)
+  })
+})
+
+describe('wix-media verify', () => {
+  it('exits 0 when every entry is there, 3 after a file is deleted permanently in the Media Manager', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+
+    const ok = await fixtures.runCli(['verify'], root, cliEnv(emulator))
+
+    expect(ok.code, ok.stderr).toBe(0)
+    expect(ok.stderr).toContain('verify: 3 entries checked, 0 with problems')
+
+    const lock = await readLock(root)
+    const gone = lock.files[sha256(png(6, 4, 1))]!
+    const deleted = await apiFor(emulator).call('POST', '/bulk/files/delete', { fileIds: [gone.id], permanent: true })
+    expect(deleted.status).toBe(200)
+
+    const broken = await fixtures.runCli(['verify', '--json'], root, cliEnv(emulator))
+
+    expect(broken.code).toBe(3)
+    expect(JSON.parse(broken.stdout)).toEqual({
+      checked: 3,
+      problems: [{ hash: sha256(png(6, 4, 1)), id: gone.id, paths: ['src/assets/hero-copy.png', 'src/assets/hero.png'], problem: 'missing' }],
+    })
+    expect(broken.stderr).toContain(`missing       ${gone.id} (src/assets/hero-copy.png, src/assets/hero.png)`)
+  })
+})
+
+describe('wix-media prune', () => {
+  it('drops the entry of a file deleted locally, and keeps the rest', async () => {
+    const emulator = await fixtures.emulator()
+    const files = tree()
+    const root = await fixtures.project(files)
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    await rm(join(root, 'public/terms.pdf'))
+
+    const run = await fixtures.runCli(['prune', '--json'], root, cliEnv(emulator))
+
+    expect(run.code, run.stderr).toBe(0)
+    expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: false, dropped: [sha256(files['public/terms.pdf']!)], orphans: [] })
+    expect(run.stderr).toContain('prune: dropped 1 lockfile entries')
+    const { 'public/terms.pdf': _gone, ...kept } = files
+    expect(pathsInLock(await readLock(root))).toEqual(Object.fromEntries(Object.entries(kept).map(([path, bytes]) => [path, sha256(bytes)])))
+    // The Media Manager is left alone without --remote.
+    expect(emulator.files().every((file) => file.parentFolderId !== 'trash-root')).toBe(true)
+  })
+
+  it('--remote lists an orphan, --max-delete 0 refuses to trash it, --remote --yes moves it to the trash', async () => {
+    const emulator = await fixtures.emulator()
+    const files = tree()
+    const root = await fixtures.project(files)
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    // Upload, then forget: the lockfile loses the PDF's entry (and the PDF leaves the tree).
+    const lock = await readLock(root)
+    const orphanHash = sha256(files['public/terms.pdf']!)
+    const orphan = lock.files[orphanHash]!
+    const kept = Object.fromEntries(Object.entries(lock.files).filter(([hash]) => hash !== orphanHash))
+    await writeFile(join(root, LOCKFILE), formatLockfile({ ...lock, files: kept }))
+    await rm(join(root, 'public/terms.pdf'))
+    const folderOf = (id: string) => emulator.files().find((file) => file.id === id)?.parentFolderId
+
+    const listed = await fixtures.runCli(['prune', '--remote', '--json'], root, cliEnv(emulator))
+
+    expect(listed.code, listed.stderr).toBe(0)
+    expect(JSON.parse(listed.stdout)).toMatchObject({ dropped: [], orphans: [{ id: orphan.id, displayName: 'terms.pdf' }] })
+    expect(listed.stderr).toContain(`orphan  ${orphan.id} (terms.pdf)`)
+    expect(folderOf(orphan.id)).not.toBe('trash-root')
+
+    const refused = await fixtures.runCli(['prune', '--remote', '--yes', '--max-delete', '0'], root, cliEnv(emulator))
+
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain('1 files would be moved to the trash, more than --max-delete 0')
+    expect(folderOf(orphan.id)).not.toBe('trash-root')
+    expect(countRoute(emulator, 'deleteFiles')).toBe(0)
+
+    const trashed = await fixtures.runCli(['prune', '--remote', '--yes'], root, cliEnv(emulator))
+
+    expect(trashed.code, trashed.stderr).toBe(0)
+    expect(trashed.stderr).toContain(`trashed ${orphan.id} (terms.pdf)`)
+    expect(folderOf(orphan.id)).toBe('trash-root')
+    expect(emulator.files().filter((file) => file.parentFolderId === 'trash-root')).toHaveLength(1)
+    expect(Object.keys((await readLock(root)).files)).toHaveLength(2)
+  })
+})
+
+describe('lockfile problems', () => {
+  const cases: [string, (siteId: string) => string, string][] = [
+    ['corrupt JSON', () => '{ "version": 1, "files": {', 'the lockfile is not valid JSON'],
+    ['merge-conflict markers', (site) => `{\n  "version": 1,\n  "siteId": "${site}",\n<<<<<<< HEAD\n  "files": {}\n=======\n  "files": {}\n>>>>>>> theirs\n}\n`, 'the lockfile has merge conflict markers'],
+    ["another site's lockfile", () => '{\n  "version": 1,\n  "siteId": "another-site",\n  "files": {}\n}\n', 'the lockfile belongs to site another-site, not to emulator-site'],
+    ['a newer schema', (site) => `{\n  "version": 9,\n  "siteId": "${site}",\n  "files": {}\n}\n`, "the lockfile has schema version 9, newer than this tool's 1"],
+  ]
+  it.each(cases)('%s: sync exits 1 with a message naming the file, and leaves it unchanged', async (_name, text, reason) => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    const content = text(emulator.siteId)
+    await writeFile(join(root, LOCKFILE), content)
+
+    const run = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(`error WIX_MEDIA_LOCKFILE: ${join(root, LOCKFILE)}: ${reason}`)
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(content)
+    expect(emulator.requests()).toEqual([])
+  })
+})
+
+describe('secrets', () => {
+  const API_KEY = 'IST.super-secret-api-key-5f3a9c1e7d2b'
+
+  function expectNoSecret(text: string, where: string): void {
+    expect(text.includes(API_KEY), `${where} holds the API key`).toBe(false)
+    expect(/eyJ[\w-]+\.[\w-]+\.[\w-]+/.test(text), `${where} holds an upload token`).toBe(false)
+  }
+
+  it('the API key and upload tokens appear nowhere: not in --verbose output of a good or a failing run, the lockfile or the stat cache', async () => {
+    const emulator = await fixtures.emulator({ apiKey: API_KEY })
+    const root = await fixtures.project({
+      ...tree(),
+      'media/big.pdf': pdf('b'.repeat(100_000)),
+      'wix-media.config.json': JSON.stringify({ resumableThreshold: 65_536, attempts: 2 }),
+    })
+
+    const good = await fixtures.runCli(['sync', '--verbose'], root, cliEnv(emulator))
+
+    expect(good.code, good.stderr).toBe(0)
+    expect(good.stderr).toMatch(/^uploaded media\/big\.pdf → http:\/\/127\.0\.0\.1:\d+\/ugd\//m)
+    expectNoSecret(good.stdout + good.stderr, 'the output')
+    expectNoSecret(await readFile(join(root, LOCKFILE), 'utf8'), 'the lockfile')
+    expectNoSecret(await readFile(join(root, STAT_CACHE), 'utf8'), 'the stat cache')
+
+    // New files whose transfers fail: refused (400/403), then dropped connections (retried, then given up).
+    await writeTree(root, { 'img/new.png': png(5, 5, 77), 'media/big-2.pdf': pdf('d'.repeat(100_000)) })
+    const faults: [string[], FaultAction, FaultAction][] = [[['--verbose'], 400, 403], [['--verbose', '--json'], 'reset', 'reset']]
+    for (const [flags, upload, tusPatch] of faults) {
+      emulator.faults.clear()
+      emulator.faults.add({ route: 'upload', action: upload })
+      emulator.faults.add({ route: 'tusPatch', action: tusPatch })
+
+      const bad = await fixtures.runCli(['sync', ...flags], root, cliEnv(emulator))
+
+      expect(bad.code).toBe(1)
+      expect(bad.stderr).toMatch(/error WIX_MEDIA_\w+: img\/new\.png: /)
+      expect(bad.stderr).toMatch(/error WIX_MEDIA_\w+: media\/big-2\.pdf: /)
+      expectNoSecret(bad.stdout + bad.stderr, `the output of sync ${flags.join(' ')}`)
+    }
+    expectNoSecret(await readFile(join(root, LOCKFILE), 'utf8'), 'the lockfile')
+    expectNoSecret(await readFile(join(root, STAT_CACHE), 'utf8'), 'the stat cache')
+    expect(emulator.requests().some((entry) => entry.fault !== undefined)).toBe(true)
+  })
+})

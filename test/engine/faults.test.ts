@@ -1,0 +1,248 @@
+/**
+ * A sync against a misbehaving Media Manager (the emulator's injected faults, over real HTTP on
+ * 127.0.0.1): 429 storms, 5xx, resets and stalls are retried until every file is recorded;
+ * `Retry-After` is waited out; 400s carry Wix's rule name and the file; large files go through TUS
+ * and resume; and no more transfers are in flight than `concurrency`.
+ */
+import { createHash } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import type { Emulator, RequestLogEntry, RouteName } from '../../src/emulator/index.ts'
+import { pdf, png } from '../support/media.ts'
+import { pathsInLock, readLock, routeCounts, syncProject, useFixtures, type Tree } from '../support/project.ts'
+
+const fixtures = useFixtures()
+
+const sha256 = (bytes: Buffer | string) => createHash('sha256').update(bytes).digest('hex')
+
+function expectedPaths(files: Tree): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([path, bytes]) => [path, sha256(bytes)] as const).sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+function images(count: number, seed = 0): Tree {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`img/${i}.png`, png(4, 4, seed + i)] as const))
+}
+
+function faulted(emulator: Emulator): string[] {
+  return emulator.requests().filter((entry) => entry.fault !== undefined).map((entry) => `${entry.route}:${entry.fault}`)
+}
+
+/** Every stored file holds the bytes of one project file, and every project file is stored once. */
+async function expectStoredOnce(emulator: Emulator, files: Tree): Promise<void> {
+  const stored = await Promise.all(emulator.files().map(async (file) => sha256(await emulator.readFile(file.id))))
+  expect(stored.sort()).toEqual([...new Set(Object.values(files).map((bytes) => sha256(bytes)))].sort())
+}
+
+function arrivals(emulator: Emulator, route: RouteName): RequestLogEntry[] {
+  return emulator.requests().filter((entry) => entry.route === route)
+}
+
+describe('faults: retried until every file is recorded', () => {
+  it('a 429 storm on folder lookups, upload URLs and PUTs: every call is retried and every file recorded once', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'listFolders', sequence: [429, 429] })
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [429, 429, 429] })
+    emulator.faults.add({ route: 'upload', sequence: [429] })
+    const files = images(4)
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { attempts: 6 })
+
+    expect(report.errors).toEqual([])
+    expect(report.uploaded).toBe(4)
+    expect(faulted(emulator).sort()).toEqual([
+      ...Array<string>(3).fill('generateUploadUrl:429'), ...Array<string>(2).fill('listFolders:429'), 'upload:429',
+    ])
+    // A refused PUT starts over with a fresh upload URL.
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 3, generateUploadUrl: 4 + 3 + 1, upload: 4 + 1 })
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+    await expectStoredOnce(emulator, files)
+  })
+
+  it('500, 503 and bare 5xx bodies on every kind of call are retried; every file is recorded once', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'listFolders', sequence: [500] })
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [503] })
+    emulator.faults.add({ route: 'upload', sequence: [500, 503] })
+    const files = images(3, 10)
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors).toEqual([])
+    expect(faulted(emulator).sort()).toEqual(['generateUploadUrl:503', 'listFolders:500', 'upload:500', 'upload:503'])
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 2, generateUploadUrl: 3 + 1 + 2, upload: 3 + 2 })
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+    await expectStoredOnce(emulator, files)
+  })
+
+  it('connection resets (before and part-way through a body) are retried; no partial file is stored', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'listFolders', sequence: ['reset'] })
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: ['reset'] })
+    emulator.faults.add({ route: 'upload', sequence: ['reset', { reset: { afterBytes: 10 } }] })
+    const files = images(3, 20)
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors).toEqual([])
+    expect(faulted(emulator).sort()).toEqual(['generateUploadUrl:reset', 'listFolders:reset', 'upload:reset', 'upload:reset'])
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 2, generateUploadUrl: 3 + 1 + 2, upload: 3 + 2 })
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+    await expectStoredOnce(emulator, files)
+  })
+
+  it('stalls (no answer, or an answer that stops part-way) time out and are retried', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'listFolders', sequence: ['stall-body'] })
+    emulator.faults.add({ route: 'upload', sequence: ['stall'] })
+    const files = images(3, 30)
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { timeout: 800 })
+
+    expect(report.errors).toEqual([])
+    expect(faulted(emulator).sort()).toEqual(['listFolders:stall-body', 'upload:stall'])
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 2, generateUploadUrl: 3 + 1, upload: 3 + 1 })
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+    await expectStoredOnce(emulator, files)
+  })
+})
+
+describe('faults: Retry-After', () => {
+  it('on an API call: the retry comes no sooner than Retry-After says', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [{ status: 429, retryAfter: 1 }] })
+    const root = await fixtures.project({ 'a.png': png(3, 3, 1) })
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors).toEqual([])
+    const [refused, retried, ...rest] = arrivals(emulator, 'generateUploadUrl')
+    expect([refused?.status, refused?.fault, retried?.status, rest.length]).toEqual([429, '429', 200, 0])
+    expect(Date.parse(retried!.time) - Date.parse(refused!.time)).toBeGreaterThanOrEqual(1000)
+  })
+
+  it('on an upload PUT: the next attempt comes no sooner than Retry-After says', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'upload', sequence: [{ status: 429, retryAfter: 1 }] })
+    const root = await fixtures.project({ 'a.png': png(3, 3, 1) })
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors).toEqual([])
+    const [refused, retried, ...rest] = arrivals(emulator, 'upload')
+    expect([refused?.status, refused?.fault, retried?.status, rest.length]).toEqual([429, '429', 200, 0])
+    // The new upload URL is part of the retry: it too must wait.
+    const urls = arrivals(emulator, 'generateUploadUrl')
+    expect(urls).toHaveLength(2)
+    expect(Date.parse(urls[1]!.time) - Date.parse(refused!.time)).toBeGreaterThanOrEqual(1000)
+    expect(Date.parse(retried!.time) - Date.parse(refused!.time)).toBeGreaterThanOrEqual(1000)
+  })
+
+  it('on a resumable-upload PATCH: the resume (HEAD, then PATCH) comes no sooner than Retry-After says', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'tusPatch', sequence: [{ status: 429, retryAfter: 1 }] })
+    const big = pdf('r'.repeat(100_000))
+    const root = await fixtures.project({ 'big.pdf': big })
+
+    const { report } = await syncProject(emulator, root, { resumableThreshold: 64 * 1024 })
+
+    expect(report.errors).toEqual([])
+    const [refused, resumed, ...rest] = arrivals(emulator, 'tusPatch')
+    expect([refused?.status, refused?.fault, resumed?.status, rest.length]).toEqual([429, '429', 204, 0])
+    const [head] = arrivals(emulator, 'tusHead')
+    expect(Date.parse(head!.time) - Date.parse(refused!.time)).toBeGreaterThanOrEqual(1000)
+    expect(routeCounts(emulator.requests())).toMatchObject({ tusCreate: 1, tusHead: 1, tusPatch: 2, tusFinalize: 1 })
+    expect((await emulator.readFile(emulator.files()[0]!.id)).equals(big)).toBe(true)
+  })
+})
+
+describe('faults: refusals carry the rule name and the file', () => {
+  it('PDF bytes named x.png: MISMATCH_MIME_TYPE, also after the octet-stream fallback; reported once, not retried further', async () => {
+    const emulator = await fixtures.emulator()
+    const files = { 'x.png': pdf('not an image'), 'ok.png': png(3, 3, 1) }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors).toHaveLength(1)
+    const [error] = report.errors
+    expect([error!.code, error!.file, error!.status, error!.rule]).toEqual(['WIX_MEDIA_VALIDATION', 'x.png', 400, 'MISMATCH_MIME_TYPE'])
+    expect(error!.message).toMatch(/^x\.png: Uploading the file failed: .*\(HTTP 400, MISMATCH_MIME_TYPE, request id [^)]+\)\. The file's extension does not match its content/)
+    // The first PUT (image/png) and the documented fallback (application/octet-stream) were both tried, nothing more.
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 1, generateUploadUrl: 3, upload: 3 })
+    expect(emulator.requests().filter((entry) => entry.route === 'upload' && entry.status === 400).map((entry) => entry.path))
+      .toEqual(['/upload/<token>?filename=x.png', '/upload/<token>?filename=x.png'])
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths({ 'ok.png': files['ok.png'] }))
+    expect(emulator.files().map((file) => file.displayName)).toEqual(['ok.png'])
+  })
+
+  it('a file over the site quota: SITE_QUOTA_EXCEEDED naming the file, no retry; the files that fit are recorded', async () => {
+    const emulator = await fixtures.emulator({ quotaBytes: 4_000 })
+    const files = { 'docs/big.pdf': pdf('x'.repeat(5_000)), 'docs/small.pdf': pdf('small'), 'img/a.png': png(3, 3, 1) }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root)
+
+    expect(report.errors.map((error) => [error.code, error.file, error.status, error.rule]))
+      .toEqual([['WIX_MEDIA_VALIDATION', 'docs/big.pdf', 400, 'SITE_QUOTA_EXCEEDED']])
+    expect(report.errors[0]!.message).toMatch(/^docs\/big\.pdf: Generating an upload URL failed: .*SITE_QUOTA_EXCEEDED.*The site is out of storage/)
+    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 1, generateUploadUrl: 3, upload: 2 })
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths({ 'docs/small.pdf': files['docs/small.pdf'], 'img/a.png': files['img/a.png'] }))
+  })
+})
+
+describe('faults: resumable uploads', () => {
+  it('a file over resumableThreshold goes through TUS and resumes after a dropped connection from the offset the server kept', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'tusPatch', sequence: [{ reset: { afterBytes: 50_000 } }] })
+    const big = pdf('y'.repeat(200_000))
+    const files = { 'docs/big.pdf': big, 'img/small.png': png(3, 3, 1) }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { resumableThreshold: 64 * 1024 })
+
+    expect(report.errors).toEqual([])
+    expect(report.uploaded).toBe(2)
+    const tus = emulator.requests().filter((entry) => entry.route.startsWith('tus') || entry.route === 'generateResumableUploadUrl')
+    expect(tus.map((entry) => `${entry.route}:${entry.fault ?? entry.status}`)).toEqual([
+      'generateResumableUploadUrl:200', 'tusCreate:201', 'tusPatch:reset', 'tusHead:200', 'tusPatch:204', 'tusFinalize:200',
+    ])
+    // The small file took the plain way.
+    expect(routeCounts(emulator.requests())).toMatchObject({ generateUploadUrl: 1, upload: 1 })
+    const lock = await readLock(root)
+    expect(pathsInLock(lock)).toEqual(expectedPaths(files))
+    expect((await emulator.readFile(lock.files[sha256(big)]!.id)).equals(big)).toBe(true)
+  })
+})
+
+describe('faults: bounded concurrency', () => {
+  const files = (): Tree => Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`docs/${i}.pdf`, pdf(`${i}:${'z'.repeat(1_000_000)}`)] as const))
+
+  it('with concurrency 3 and slow uploads, the emulator sees more than one transfer at once but never more than 3', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 100 } })
+    const tree = files()
+    const root = await fixtures.project(tree)
+
+    const { report } = await syncProject(emulator, root, { concurrency: 3 })
+
+    expect(report.errors).toEqual([])
+    expect(report.uploaded).toBe(12)
+    const { maxUploadsInFlight, uploadsInFlight } = emulator.stats()
+    expect(uploadsInFlight).toBe(0)
+    expect(maxUploadsInFlight).toBeGreaterThan(1)
+    expect(maxUploadsInFlight).toBeLessThanOrEqual(3)
+    await expectStoredOnce(emulator, tree)
+  })
+
+  it('with concurrency 1, transfers are strictly one at a time', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 20 } })
+    const root = await fixtures.project(Object.fromEntries(Object.entries(files()).slice(0, 4)))
+
+    const { report } = await syncProject(emulator, root, { concurrency: 1 })
+
+    expect(report.uploaded).toBe(4)
+    expect(emulator.stats().maxUploadsInFlight).toBe(1)
+  })
+})
