@@ -69,10 +69,10 @@ describe('static media', () => {
     for (const entry of SAMPLES) expect(files.get(entry.name)!.hash).toBe(md5(entry.bytes))
   })
 
-  it('If-None-Match with the ETag (alone, in a list, or *) answers 304 with no body', async () => {
+  it('If-None-Match with the ETag (alone, weak, in a list, or *) answers 304 with no body', async () => {
     const file = files.get('image.png')!
     const etag = `"${file.hash}"`
-    for (const header of [etag, `"0123", ${etag}`, '*']) {
+    for (const header of [etag, `W/${etag}`, `"0123", ${etag}`, '*']) {
       const response = await fetch(file.url, { headers: { 'If-None-Match': header } })
       expect(response.status).toBe(304)
       expect(response.headers.get('etag')).toBe(etag)

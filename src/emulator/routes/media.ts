@@ -62,7 +62,7 @@ async function serve(ctx: EmulatorContext, { req, res, params }: RequestContext,
     'Accept-Ranges': 'bytes',
     'Access-Control-Allow-Origin': '*',
   }
-  if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag || tag.trim() === '*')) {
+  if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag || tag.trim() === '*')) {
     res.writeHead(304, headers)
     res.end()
     return
