@@ -3,7 +3,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'fixtures/**/dist/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'fixtures/**/dist/', 'node_modules/', '.demo/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

@@ -53,8 +53,10 @@ export interface MediaClient {
   readonly http: Http
 }
 
-export const DEFAULT_API_BASE_URL = 'https://www.wixapis.com'
+export { DEFAULT_API_BASE_URL } from './wire.ts'
 const PAGE = 100
+/** Bytes per TUS PATCH: a round trip per chunk, so large ones; read straight from disk, so no memory cost. */
+const DEFAULT_TUS_CHUNK = 32 * 1024 * 1024
 
 export function createMediaClient(options: ClientOptions): MediaClient {
   const http = createHttp({
@@ -94,7 +96,7 @@ export function createMediaClient(options: ClientOptions): MediaClient {
       body: { ...request, uploadProtocol: 'TUS' }, signal,
     }),
     tusUpload: (target, file, contentType, signal) => tusUpload(
-      { ...transfer, chunkSize: options.tusChunkSize ?? 8 * 1024 * 1024, retry: options.retry ?? DEFAULT_RETRY_POLICY },
+      { ...transfer, chunkSize: options.tusChunkSize ?? DEFAULT_TUS_CHUNK, retry: options.retry ?? DEFAULT_RETRY_POLICY },
       target, file, contentType, signal,
     ),
     async getFile(fileId, signal) {

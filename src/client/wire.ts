@@ -135,6 +135,7 @@ export interface WireError {
 }
 
 export const API_PREFIX = '/site-media/v1'
+export const DEFAULT_API_BASE_URL = 'https://www.wixapis.com'
 export const MEDIA_ROOT = 'media-root'
 export const TRASH_ROOT = 'trash-root'
 export const VISITOR_UPLOADS_ROOT = 'visitor-uploads-root'

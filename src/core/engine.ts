@@ -4,10 +4,10 @@
  * concurrency, one in-flight upload per content hash) → wait until READY → record (lockfile,
  * flushed as uploads finish). One engine per run or per bundler process; state lives here only.
  */
-import { stat } from 'node:fs/promises'
+import { statSync, type Stats } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import pLimit from 'p-limit'
-import { createMediaClient, type MediaClient } from '../client/client.ts'
+import type { MediaClient } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { isWixMediaError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
@@ -66,8 +66,8 @@ export interface Engine {
   host(local: LocalAsset): Promise<HostedAsset>
   /** What `host` would do, without uploading or writing: `'upload'` | `'adopt'` | `'reuse'`. */
   plan(local: LocalAsset, remote: boolean): Promise<'upload' | 'adopt' | 'reuse'>
-  /** The client (for verify and prune). */
-  readonly client: MediaClient
+  /** The Media Manager client, loaded on first use: a build with a complete lockfile never loads it. */
+  client(): Promise<MediaClient>
   readonly remote: RemoteIndex
   /** Writes the lockfile's pending changes and the stat cache. */
   flush(): Promise<void>
@@ -78,6 +78,7 @@ export interface EngineSetup extends EngineEvents {
 }
 
 const FLUSH_EVERY_MS = 200
+const HASH_PARALLELISM = 16
 
 export async function createEngine(options: ResolvedOptions, setup: EngineSetup = {}): Promise<Engine> {
   const { signal } = setup
@@ -86,7 +87,8 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     openLockfile(options.lockfile, options.siteId),
     loadStatCache(options.cacheDir),
   ])
-  const client = createMediaClient({
+  let client: Promise<MediaClient> | undefined
+  const getClient = () => (client ??= import('../client/client.ts').then(({ createMediaClient }) => createMediaClient({
     apiBaseUrl: options.apiBaseUrl,
     apiKey: options.apiKey,
     siteId: options.siteId,
@@ -97,9 +99,11 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     onRequest: () => {
       counters.requests++
     },
-  })
-  const remote = createRemoteIndex(client, options.folder, signal)
+  })))
+  const remote = createRemoteIndex(getClient, options.folder, signal)
   const transfers = pLimit(options.concurrency)
+  /** Files read for hashing at once: enough to keep the disk and both cores busy. */
+  const hashing = pLimit(HASH_PARALLELISM)
   const inFlight = new Map<string, Promise<HostedAsset>>()
 
   let flushTimer: NodeJS.Timeout | undefined
@@ -133,13 +137,14 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     const describe = { mimeType: local.mimeType, mediaType: local.mediaType, size: local.size, fileName, paths: [local.path] }
     const found = await remote.find(local.hash, local.size)
     if (found) {
-      const ready = options.waitForReady === false ? found : await waitUntilReady(client, found, options.waitForReady, signal)
+      const ready = options.waitForReady === false ? found : await waitUntilReady(await getClient(), found, options.waitForReady, signal)
       counters.adopted++
       return record(local, entryFromDescriptor(ready, describe), 'adopted')
     }
+    const api = await getClient()
     const uploaded = await transfers(() => {
       setup.onUploadStart?.(local)
-      return uploadFile(client, {
+      return uploadFile(api, {
         file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName },
         labels: [hashLabel(local.hash)],
         folder: options.folder,
@@ -149,7 +154,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     })
     counters.uploaded++
     counters.uploadedBytes += local.size
-    const ready = options.waitForReady === false ? uploaded : await waitUntilReady(client, uploaded, options.waitForReady, signal)
+    const ready = options.waitForReady === false ? uploaded : await waitUntilReady(api, uploaded, options.waitForReady, signal)
     return record(local, entryFromDescriptor(ready, describe), 'uploaded')
   }
 
@@ -157,14 +162,19 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     options,
     lockfile,
     counters,
-    client,
+    client: getClient,
     remote,
     async inspect(path) {
       const absolutePath = resolve(options.root, path)
       const fileError = (reason: string, hint: string, cause?: unknown) => new WixMediaError('WIX_MEDIA_FILE', reason, { file: path, hint, cause })
-      const stats = await stat(absolutePath).catch((error: NodeJS.ErrnoException) => {
-        throw fileError(`cannot be read (${error.code})`, 'Check that the file exists and is readable', error)
-      })
+      // A synchronous stat is a few µs; the promise one queues on the thread pool and costs 5× as
+      // much, which is most of a no-change sync (bench/no-change-sync.ts).
+      let stats: Stats
+      try {
+        stats = statSync(absolutePath)
+      } catch (error) {
+        throw fileError(`cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check that the file exists and is readable', error)
+      }
       if (!stats.isFile()) throw fileError('is not a file', 'Exclude it from `include`')
       const mimeType = mimeTypeOf(path)
       const mediaType = mimeType ? mediaTypeOfMime(mimeType) : undefined
@@ -179,7 +189,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       }
       let hash = statCache.get(path, stats)
       if (!hash) {
-        hash = await sha256File(absolutePath, stats.size).catch((error: NodeJS.ErrnoException) => {
+        hash = await hashing(() => sha256File(absolutePath, stats.size)).catch((error: NodeJS.ErrnoException) => {
           throw fileError(`cannot be read (${error.code})`, 'Check that the file is readable', error)
         })
         statCache.set(path, stats, hash)

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
-import { DEFAULT_API_BASE_URL } from '../client/client.ts'
+import { DEFAULT_API_BASE_URL } from '../client/wire.ts'
 import { WixMediaError } from './errors.ts'
 import type { MediaType } from './media-types.ts'
 

@@ -50,7 +50,7 @@ export async function prune(
       else if (used.join('\n') !== entry.paths.join('\n')) engine.lockfile.set(hash, { ...entry, paths: used })
     }
     await engine.flush()
-    if (options.trash && orphans.length > 0) await engine.client.deleteFiles(orphans.map((file) => file.id))
+    if (options.trash && orphans.length > 0) await (await engine.client()).deleteFiles(orphans.map((file) => file.id))
   }
   return { dropped, orphans: orphans.map((file) => ({ id: file.id, displayName: file.displayName })), errors }
 }

@@ -14,11 +14,12 @@ export interface RemoteIndex {
   labelled(): Promise<FileDescriptor[]>
 }
 
-export function createRemoteIndex(client: MediaClient, folder: string, signal?: AbortSignal): RemoteIndex {
+export function createRemoteIndex(getClient: () => Promise<MediaClient>, folder: string, signal?: AbortSignal): RemoteIndex {
   let loading: Promise<{ byHash: Map<string, FileDescriptor>; labelled: FileDescriptor[] }> | undefined
   const load = async () => {
     const byHash = new Map<string, FileDescriptor>()
     const labelled: FileDescriptor[] = []
+    const client = await getClient()
     const managed = await client.findFolder(folder, signal)
     if (!managed) return { byHash, labelled }
     for await (const file of client.listAllFiles(managed.id, signal)) {

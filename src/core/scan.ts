@@ -58,8 +58,7 @@ function isIgnored(path: string, gitignores: readonly { dir: string; rules: Igno
   return ignored
 }
 
-async function loadGitignores(root: string, exclude: readonly string[]): Promise<{ dir: string; rules: Ignore }[]> {
-  const files = await fg('**/.gitignore', { cwd: root, ignore: [...exclude], dot: true, followSymbolicLinks: false, suppressErrors: true })
+async function loadGitignores(root: string, files: readonly string[]): Promise<{ dir: string; rules: Ignore }[]> {
   const loaded = await Promise.all(files.map(async (file) => ({
     dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
     rules: ignore().add(await readFile(join(root, file), 'utf8')),
@@ -67,24 +66,27 @@ async function loadGitignores(root: string, exclude: readonly string[]): Promise
   return loaded.sort((a, b) => a.dir.length - b.dir.length)
 }
 
+const GITIGNORE = '**/.gitignore'
+const isGitignore = (path: string) => path === '.gitignore' || path.endsWith('/.gitignore')
+
 /** Project-relative paths (with `/`), sorted. */
 export async function scanFiles(options: ScanOptions): Promise<string[]> {
-  const [found, gitignores] = await Promise.all([
-    fg([...options.include], {
-      cwd: options.root,
-      ignore: [...options.exclude],
-      onlyFiles: true,
-      dot: false,
-      followSymbolicLinks: true,
-      unique: true,
-      suppressErrors: true,
-      caseSensitiveMatch: false,
-      fs: { stat: loopSafeStat(resolve(options.root)) },
-    }),
-    options.gitignore === false ? [] : loadGitignores(options.root, options.exclude),
-  ])
-  const kept = gitignores.length === 0
-    ? found
-    : found.filter((path) => !isIgnored(path, gitignores))
+  const honourGitignore = options.gitignore !== false
+  // One walk finds both the media and the .gitignore files.
+  const found = await fg(honourGitignore ? [...options.include, GITIGNORE] : [...options.include], {
+    cwd: options.root,
+    ignore: [...options.exclude],
+    onlyFiles: true,
+    dot: false,
+    followSymbolicLinks: true,
+    unique: true,
+    suppressErrors: true,
+    caseSensitiveMatch: false,
+    fs: { stat: loopSafeStat(resolve(options.root)) },
+  })
+  if (!honourGitignore) return found.sort()
+  const media = found.filter((path) => !isGitignore(path))
+  const gitignores = await loadGitignores(options.root, found.filter(isGitignore))
+  const kept = gitignores.length === 0 ? media : media.filter((path) => !isIgnored(path, gitignores))
   return kept.sort()
 }

@@ -5,11 +5,8 @@
  */
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import pLimit from 'p-limit'
 import type { Engine, HostedAsset, LocalAsset } from './engine.ts'
 import { isWixMediaError, WixMediaError } from './errors.ts'
-
-const HASH_PARALLELISM = 16
 
 export interface SyncReport {
   files: number
@@ -35,17 +32,17 @@ function asError(error: unknown, path: string): WixMediaError {
   return new WixMediaError('WIX_MEDIA_FILE', (error as Error).message, { file: path, cause: error })
 }
 
+/** Inspects every path at once: stats are cheap, and the engine bounds the hashing itself. */
 export async function inspectAll(engine: Engine, paths: readonly string[]): Promise<Inspected> {
-  const limit = pLimit(HASH_PARALLELISM)
   const assets: LocalAsset[] = []
   const errors: WixMediaError[] = []
-  await Promise.all(paths.map((path) => limit(async () => {
+  await Promise.all(paths.map(async (path) => {
     try {
       assets.push(await engine.inspect(path))
     } catch (error) {
       errors.push(asError(error, path))
     }
-  })))
+  }))
   assets.sort((a, b) => (a.path < b.path ? -1 : 1))
   return { assets, errors }
 }

@@ -14,17 +14,18 @@ const BATCH = 100
 
 export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Promise<{ checked: number; problems: VerifyProblem[] }> {
   const entries = engine.lockfile.entries()
+  const client = await engine.client()
   const found = new Map<string, FileDescriptor>()
   for (let i = 0; i < entries.length; i += BATCH) {
     const ids = entries.slice(i, i + BATCH).map(([, entry]) => entry.id)
     try {
-      for (const file of await engine.client.getFiles(ids, signal)) found.set(file.id, file)
+      for (const file of await client.getFiles(ids, signal)) found.set(file.id, file)
     } catch (error) {
       if (!isWixMediaError(error, 'WIX_MEDIA_NOT_FOUND')) throw error
       // One unknown id fails the whole batch: ask for each one to find out which.
       for (const id of ids) {
         try {
-          found.set(id, await engine.client.getFile(id, signal))
+          found.set(id, await client.getFile(id, signal))
         } catch (single) {
           if (!isWixMediaError(single, 'WIX_MEDIA_NOT_FOUND')) throw single
         }

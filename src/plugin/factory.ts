@@ -106,12 +106,15 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
 
     async buildEnd() {
       if (!host) return
+      // The next build of this instance (watch mode, rebuilds) starts afresh: files may have changed.
+      const current = host
+      host = undefined
       try {
-        await host.finish()
+        await current.finish()
       } catch (error) {
         failBuild(error)
       }
-      if (!serving) logger.info(host.summary())
+      if (!serving) logger.info(current.summary())
     },
 
     vite: {

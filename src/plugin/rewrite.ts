@@ -46,7 +46,10 @@ async function hostedReplacements(refs: readonly Reference[], importer: string, 
     const file = await fileOf(ref.specifier, importer, root)
     if (!file || !host.wants(file)) return undefined
     const url = await host.urlFor(file)
-    return url || undefined
+    if (!url) return undefined
+    // `sprite.svg#icon`: the fragment names a part of the file, and stays on the hosted URL.
+    const fragment = ref.specifier.indexOf('#')
+    return fragment === -1 ? url : `${url}${ref.specifier.slice(fragment)}`
   }))
 }
 
