@@ -15,7 +15,7 @@ import { HOSTED_EXTENSIONS } from '../core/media-types.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
-import { hostsQuery, rewriteCss, rewriteHtml, rewriteImportMetaUrls, splitQuery } from './rewrite.ts'
+import { hostsQuery, rewriteCss, rewriteHtml, rewriteImportMetaUrls, splitQuery, type UrlResolver } from './rewrite.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
 export const PLUGIN_NAME = 'unplugin-wix-media'
@@ -47,6 +47,10 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     if (serving) return settings.dev === 'lockfile' ? getHost().lockedUrlFor(absolutePath) : undefined
     return getHost().urlFor(absolutePath)
   }
+  /** What the rewrite step asks: in a build, the hosted URL; in `dev: 'lockfile'`, the locked one. */
+  const resolver: UrlResolver = { wants: (path) => getHost().wants(path), urlFor }
+  /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
+  const passive = () => serving && settings.dev === 'local'
 
   const failBuild = (error: unknown): never => {
     throw isWixMediaError(error) ? new Error(`[${PLUGIN_NAME}] ${error.message}`, { cause: error }) : error
@@ -70,9 +74,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       filter: { id: { include: [MEDIA_ID], exclude: [/[?&](?:raw|inline)\b/] } },
       async handler(id) {
         const { path, query } = splitQuery(id)
-        if (!hostsQuery(query) || (serving && settings.dev === 'local')) return undefined
-        const current = getHost()
-        if (!current.wants(path)) return undefined
+        if (!hostsQuery(query) || passive() || !resolver.wants(path)) return undefined
         try {
           const url = await urlFor(path)
           return url === undefined ? undefined : `export default ${JSON.stringify(url)}`
@@ -85,18 +87,15 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     transform: {
       filter: { id: { include: [CSS_ID, SCRIPT_ID], exclude: [NODE_MODULES] } },
       async handler(code, id) {
-        if (serving && settings.dev === 'local') return undefined
-        const current = getHost()
+        if (passive()) return undefined
         const { path } = splitQuery(id)
         try {
           if (CSS_ID.test(id)) {
-            const rewritten = serving
-              ? undefined
-              : await rewriteCss(code, path, options.root, current)
+            const rewritten = await rewriteCss(code, path, options.root, resolver)
             return rewritten === undefined ? undefined : { code: rewritten, map: null }
           }
-          if (!code.includes('import.meta.url') || serving) return undefined
-          const rewritten = await rewriteImportMetaUrls(code, path, options.root, current)
+          if (!code.includes('import.meta.url')) return undefined
+          const rewritten = await rewriteImportMetaUrls(code, path, options.root, resolver)
           return rewritten === undefined ? undefined : { code: rewritten, map: null }
         } catch (error) {
           return failBuild(error)
@@ -129,9 +128,9 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       transformIndexHtml: {
         order: 'pre',
         async handler(html, context) {
-          if (serving) return html
+          if (passive()) return html
           try {
-            return await rewriteHtml(html, context.filename, options.root, getHost())
+            return await rewriteHtml(html, context.filename, options.root, resolver)
           } catch (error) {
             return failBuild(error)
           }

@@ -5,6 +5,9 @@
 import { access } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Host } from './host.ts'
+
+/** Which files are hosted, and their URL (`undefined`: leave the reference as it is). */
+export type UrlResolver = Pick<Host, 'wants' | 'urlFor'>
 import { cssReferences, htmlReferences, importMetaUrlReferences, replaceReferences, type Reference } from './references.ts'
 
 /** `?raw`, `?inline` and friends keep a file with the bundler. */
@@ -41,7 +44,7 @@ async function fileOf(specifier: string, importer: string, root: string): Promis
   return (await exists(file)) ? file : undefined
 }
 
-async function hostedReplacements(refs: readonly Reference[], importer: string, root: string, host: Host): Promise<(string | undefined)[]> {
+async function hostedReplacements(refs: readonly Reference[], importer: string, root: string, host: UrlResolver): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
     const file = await fileOf(ref.specifier, importer, root)
     if (!file || !host.wants(file)) return undefined
@@ -53,20 +56,20 @@ async function hostedReplacements(refs: readonly Reference[], importer: string, 
   }))
 }
 
-export async function rewriteCss(code: string, id: string, root: string, host: Host): Promise<string | undefined> {
+export async function rewriteCss(code: string, id: string, root: string, host: UrlResolver): Promise<string | undefined> {
   const refs = cssReferences(code)
   if (refs.length === 0) return undefined
   const urls = await hostedReplacements(refs, id, root, host)
   return urls.some((url) => url !== undefined) ? replaceReferences(code, refs, urls) : undefined
 }
 
-export async function rewriteHtml(html: string, file: string, root: string, host: Host): Promise<string> {
+export async function rewriteHtml(html: string, file: string, root: string, host: UrlResolver): Promise<string> {
   const refs = htmlReferences(html)
   if (refs.length === 0) return html
   return replaceReferences(html, refs, await hostedReplacements(refs, file, root, host))
 }
 
-export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: Host): Promise<string | undefined> {
+export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: UrlResolver): Promise<string | undefined> {
   const refs = importMetaUrlReferences(code)
   if (refs.length === 0) return undefined
   const urls = await hostedReplacements(refs, id, root, host)

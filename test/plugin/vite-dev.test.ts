@@ -122,7 +122,7 @@ describe('the plugin in the Vite dev server', () => {
     }
   }, TIMEOUT)
 
-  it("with dev: 'lockfile', serves imports as the lockfile's hosted URLs, with zero API calls", async () => {
+  it("with dev: 'lockfile', serves imports, CSS, HTML and new URL() as the lockfile's hosted URLs, with zero API calls", async () => {
     // A build with credentials writes the lockfile, as a developer's build (or `wix-media sync`) would.
     const built = await project()
     await build({
@@ -158,6 +158,12 @@ describe('the plugin in the Vite dev server', () => {
     expect(await moduleText('/src/assets/gallery-reef.png?url&import')).toBe(`export default ${JSON.stringify(hosted('gallery-reef.png'))}`)
     expect(await moduleText('/src/assets/gallery-dusk.png?import')).toBe(`export default ${JSON.stringify(hosted('gallery-dusk.png'))}`)
     expect(await moduleText('/src/main.js')).toContain('/src/assets/gallery-dunes.png')
+    // CSS, HTML and new URL(…, import.meta.url) use the locked URLs too.
+    expect(await moduleText('/src/main.js')).toContain(`new URL(${JSON.stringify(hosted('gallery-forest.png'))})`)
+    expect(await moduleText('/src/style.css')).toContain(hosted('hero.png'))
+    const html = await moduleText('/')
+    expect(html).toContain(`src="${hosted('logo.svg')}"`)
+    expect(html).toContain(`href="${hosted('favicon.png')}"`)
     expect(emulator.requests()).toEqual([])
 
     // In the browser: the imported pictures come from the emulator; the only requests the emulator
@@ -168,7 +174,7 @@ describe('the plugin in the Vite dev server', () => {
       expect(byAlt.get('Dunes at noon')).toMatchObject({ src: hosted('gallery-dunes.png'), naturalWidth: 320 })
       expect(byAlt.get('The reef')).toMatchObject({ src: hosted('gallery-reef.png'), naturalWidth: 320 })
       expect(byAlt.get('Dusk over the bay')).toMatchObject({ src: hosted('gallery-dusk.png'), naturalWidth: 640 })
-      expect(byAlt.get('Forest trail')?.naturalWidth).toBe(320)
+      expect(byAlt.get('Forest trail')).toMatchObject({ src: hosted('gallery-forest.png'), naturalWidth: 320 })
       expect(failed).toEqual([])
       const requests = emulator.requests()
       expect(requests.length).toBeGreaterThanOrEqual(3)
