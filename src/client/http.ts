@@ -8,7 +8,7 @@ import { errorFromResponse, errorFromTransport } from './errors.ts'
 import type { Pacer } from './pacer.ts'
 import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
 import { API_PREFIX } from './wire.ts'
-import { isWixMediaError } from '../core/errors.ts'
+import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined
 
@@ -84,7 +84,9 @@ export function createHttp(settings: HttpSettings): Http {
 
   async function once<T>(call: ApiCall): Promise<T> {
     if (!settings.apiKey || !settings.siteId) {
-      throw errorFromResponse(call.what, 401, { message: 'no credentials: WIX_API_KEY and WIX_SITE_ID are not set' }, undefined, undefined)
+      throw new WixMediaError('WIX_MEDIA_AUTH', `${call.what} needs credentials, and none are set`, {
+        hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
+      })
     }
     await settings.pacer.slot(call.signal)
     const path = `${API_PREFIX}${call.path}`

@@ -208,6 +208,12 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
           hint: 'Run `wix-media sync` with credentials and commit wix-media.lock.json',
         })
       }
+      if (!options.apiKey || !options.siteId) {
+        throw new WixMediaError('WIX_MEDIA_AUTH', 'is not in the lockfile, and there are no credentials to upload it', {
+          file: local.path,
+          hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
+        })
+      }
       let flight = inFlight.get(local.hash)
       if (!flight) {
         flight = uploadOrAdopt(local).finally(() => inFlight.delete(local.hash))

@@ -79,6 +79,27 @@ describe('wix-media sync', () => {
     expect(countRoute(emulator, 'upload')).toBe(3)
   })
 
+  it('without credentials, new files fail one by one with a message naming the variables to set, and nothing is sent', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+
+    const run = await fixtures.runCli(['sync', '--json'], root, { WIX_API_BASE_URL: emulator.url })
+
+    expect(run.code).toBe(1)
+    const report = JSON.parse(run.stdout) as SyncJson
+    expect(report.errors.map((error) => [error.code, error.file])).toEqual([
+      ['WIX_MEDIA_AUTH', 'public/terms.pdf'],
+      ['WIX_MEDIA_AUTH', 'src/assets/hero-copy.png'],
+      ['WIX_MEDIA_AUTH', 'src/assets/hero.png'],
+      ['WIX_MEDIA_AUTH', 'src/assets/logo.svg'],
+    ])
+    expect(run.stderr).toContain('error WIX_MEDIA_AUTH: src/assets/hero.png: is not in the lockfile, and there are no credentials to upload it. ' +
+      'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
+    expect(run.stderr).not.toContain('HTTP')
+    expect(emulator.requests()).toEqual([])
+    expect(await exists(join(root, LOCKFILE))).toBe(false)
+  })
+
   it('--frozen with files missing from the lockfile exits 3, names every missing file, and uploads nothing', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project(tree())

@@ -303,7 +303,8 @@ describe('createMediaClient: errors', () => {
     for (const options of [{ apiKey: undefined }, { siteId: undefined }, { apiKey: '' }]) {
       const error = await failure(client(options).getFile('x'))
       expect(error.code).toBe('WIX_MEDIA_AUTH')
-      expect(error.message).toContain('no credentials')
+      expect(error.message).toBe('Reading file x needs credentials, and none are set. Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
+      expect(error.status).toBeUndefined()
       expect(error.hint).toContain('WIX_API_KEY')
     }
     expect(sent).toEqual([])
