@@ -11,11 +11,9 @@ import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
 import wixMedia from '../../src/esbuild.ts'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import {
-  anonymousOptions, BUNDLER_APP_MEDIA, captureStderr, distinctHostedUrls, emulatorOptions, evaluateExports, expectLockfileFor,
-  expectServedFrom, hashesOf, hostedUrlsIn, listFiles, localMediaMentions, mediaInOutput, outputText, useFixtureCopies,
-  withoutComments, withoutCredentialsInEnv,
+  anonymousOptions, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppCss, expectBundlerAppHosted, expectUnchangedRebuild,
+  listFiles, offline, useFixtureCopies,
 } from '../support/build.ts'
-import { countRoute, LOCKFILE } from '../support/project.ts'
 
 const copyFixture = useFixtureCopies()
 let emulator: Emulator
@@ -53,52 +51,20 @@ describe('esbuild: fixtures/bundler-app/src/index.js against the emulator', () =
     expect([errors, warnings]).toEqual([[], []])
     expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 5 files \(4\.8 kB\), reused 0, adopted 0 in \d+ ms$/m)
 
-    urls = await expectLockfileFor(root, emulator.url, BUNDLER_APP_MEDIA)
-    lockText = await readFile(join(root, LOCKFILE), 'utf8')
-    expect(countRoute(emulator, 'upload')).toBe(5)
-
-    expect(await evaluateExports(join(dist, 'index.js'))).toEqual({
-      photoUrl: urls['src/assets/photo.png'],
-      iconUrl: urls['src/assets/icon.svg'],
-      manualUrl: urls['src/assets/manual.pdf'],
-      backgroundUrl: urls['src/assets/background.png'],
-      lazyUrl: urls['src/assets/lazy.png'],
-    })
-    const js = await outputText(dist, ['.js'])
-    expect(distinctHostedUrls(js, emulator.url)).toEqual(Object.values(urls).sort())
-    expect(localMediaMentions(withoutComments(js), emulator.url)).toEqual([])
-
-    // CSS: .banner url(background), .retina image-set(photo 1x, url(lazy) 2x), in that order.
-    const css = await readFile(join(dist, 'index.css'), 'utf8')
-    expect(hostedUrlsIn(css, emulator.url)).toEqual([
-      urls['src/assets/background.png'], urls['src/assets/photo.png'], urls['src/assets/lazy.png'],
-    ])
-    expect(localMediaMentions(withoutComments(css), emulator.url)).toEqual([])
-
+    const hosted = await expectBundlerAppHosted(emulator, root, dist, 'index.js')
+    urls = hosted.urls
+    lockText = hosted.lockText
+    expectBundlerAppCss(await readFile(join(dist, 'index.css'), 'utf8'), emulator.url, urls)
     expect(await listFiles(dist)).toEqual(['index.css', 'index.js', expect.stringMatching(/^lazy-[\w-]+\.js$/)])
-    expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([])
-
-    await expectServedFrom(root, urls)
   })
 
   test('a second build makes no API call and writes the same output', async () => {
-    emulator.clearRequests()
-    const { result: { dist }, stderr } = await captureStderr(() => build(root, emulatorOptions(emulator, root), 'dist-again'))
-    expect(emulator.requests()).toEqual([])
+    const { stderr } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator, root), 'dist-again'))
     expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 0 files \(0\.0 kB\), reused 5, adopted 0 in \d+ ms$/m)
-    expect(await hashesOf(dist)).toEqual(await hashesOf(join(root, 'dist')))
-    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockText)
   })
 
   test('a build with the lockfile and no credentials succeeds offline with the same URLs', async () => {
-    emulator.clearRequests()
-    const { dist } = await withoutCredentialsInEnv(async () => {
-      expect([process.env.WIX_API_KEY, process.env.WIX_SITE_ID]).toEqual([undefined, undefined])
-      return build(root, anonymousOptions(emulator, root), 'dist-ci')
-    })
-    expect(emulator.requests()).toEqual([])
-    expect(await hashesOf(dist)).toEqual(await hashesOf(join(root, 'dist')))
+    const { dist } = await expectUnchangedRebuild(emulator, root, lockText, offline(() => build(root, anonymousOptions(emulator, root), 'dist-ci')))
     expect((await evaluateExports(join(dist, 'index.js'))).lazyUrl).toBe(urls['src/assets/lazy.png'])
-    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockText)
   })
 })

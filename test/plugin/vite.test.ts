@@ -12,9 +12,9 @@ import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/em
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import wixMedia from '../../src/vite.ts'
 import {
-  anonymousOptions, distinctHostedUrls, emulatorOptions, expectLockfileFor, expectServedFrom, FIXTURES, hashesOf, hostedUrlsIn,
-  listFiles, localMediaMentions, mediaInOutput, outputText, readOutputs, sha256, useFixtureCopies, withoutComments,
-  withoutCredentialsInEnv, withoutHashes,
+  anonymousOptions, distinctHostedUrls, emulatorOptions, expectLockfileFor, expectServedFrom, expectUnchangedRebuild, FIXTURES,
+  hostedUrlsIn, listFiles, localMediaMentions, mediaInOutput, offline, outputText, readOutputs, sha256, useFixtureCopies,
+  withoutComments, withoutCredentialsInEnv, withoutHashes,
 } from '../support/build.ts'
 import { png, svg } from '../support/media.ts'
 import { countRoute, LOCKFILE, readLock } from '../support/project.ts'
@@ -165,24 +165,13 @@ describe('Vite: fixtures/vite-app against the emulator', () => {
   })
 
   test('a second build makes no API call and writes the same output', async () => {
-    emulator.clearRequests()
-    const { dist, logs } = await build(root, emulatorOptions(emulator), 'dist-again')
-    expect(emulator.requests()).toEqual([])
+    const { logs } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator), 'dist-again'))
     expect(pluginLines(logs.info)).toEqual([expect.stringMatching(/^\[unplugin-wix-media\] uploaded 0 files \(0\.0 kB\), reused 10, adopted 0 in \d+ ms$/)])
-    expect(await hashesOf(dist)).toEqual(await hashesOf(join(root, 'dist')))
-    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockText)
   })
 
   test('a build with the lockfile and no credentials succeeds offline with the same URLs', async () => {
-    emulator.clearRequests()
-    const { dist } = await withoutCredentialsInEnv(async () => {
-      expect([process.env.WIX_API_KEY, process.env.WIX_SITE_ID]).toEqual([undefined, undefined])
-      return build(root, anonymousOptions(emulator), 'dist-ci')
-    })
-    expect(emulator.requests()).toEqual([])
-    expect(await hashesOf(dist)).toEqual(await hashesOf(join(root, 'dist')))
+    const { dist } = await expectUnchangedRebuild(emulator, root, lockText, offline(() => build(root, anonymousOptions(emulator), 'dist-ci')))
     expect(htmlMedia(await readFile(join(dist, 'index.html'), 'utf8')).source).toBe(urls['src/assets/clip.mp4'])
-    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockText)
   })
 
   test('`?raw` and `?inline` imports stay with Vite: inlined, never uploaded', async () => {

@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, expect } from 'vitest'
 import type { Emulator } from '../../src/emulator/index.ts'
-import { readLock, writeTree, type Tree } from './project.ts'
+import { countRoute, LOCKFILE, readLock, writeTree, type Tree } from './project.ts'
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url))
 
@@ -193,6 +193,20 @@ export const BUNDLER_APP_MEDIA = [
   'src/assets/photo.png',
 ] as const
 
+/** Each export of `fixtures/bundler-app/src/index.js` (and `no-css.js`) and the media file it references. */
+export const BUNDLER_APP_EXPORTS = {
+  photoUrl: 'src/assets/photo.png',
+  iconUrl: 'src/assets/icon.svg',
+  manualUrl: 'src/assets/manual.pdf',
+  backgroundUrl: 'src/assets/background.png',
+  lazyUrl: 'src/assets/lazy.png',
+} as const satisfies Record<string, (typeof BUNDLER_APP_MEDIA)[number]>
+
+/** What the bundler-app entry's exports evaluate to once its files are hosted at `urls` (by path). */
+export function hostedExports(urls: Record<string, string>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(BUNDLER_APP_EXPORTS).map(([name, path]) => [name, urls[path]]))
+}
+
 /** The static-URL pattern Wix (and the emulator) uses for a file, by its extension. */
 export function hostedUrlPattern(origin: string, path: string): RegExp {
   const o = escapeRegExp(origin)
@@ -233,4 +247,57 @@ export async function expectServedFrom(root: string, urlsByPath: Record<string, 
     local[path] = `200 ${sha256(await readFile(join(root, path)))}`
   }))
   expect(served).toEqual(local)
+}
+
+/**
+ * What a first build of fixtures/bundler-app into `dist` must show, whatever the bundler does with CSS:
+ * each media file uploaded once and in the lockfile; the `entry` module's exports (default import,
+ * `?url`, `new URL(…, import.meta.url)`, dynamic import()) evaluate to the hosted URLs; its JS holds
+ * every hosted URL and no local media path; no media file in the output; every URL serves its file.
+ * Returns the URLs by path, the lockfile's text and the JS.
+ */
+export async function expectBundlerAppHosted(emulator: Emulator, root: string, dist: string, entry: string) {
+  const urls = await expectLockfileFor(root, emulator.url, BUNDLER_APP_MEDIA)
+  const lockText = await readFile(join(root, LOCKFILE), 'utf8')
+  expect(countRoute(emulator, 'upload')).toBe(BUNDLER_APP_MEDIA.length)
+  expect(await evaluateExports(join(dist, entry))).toEqual(hostedExports(urls))
+  const js = await outputText(dist, [extname(entry)])
+  expect(distinctHostedUrls(js, emulator.url)).toEqual(Object.values(urls).sort())
+  expect(localMediaMentions(withoutComments(js), emulator.url)).toEqual([])
+  expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([])
+  await expectServedFrom(root, urls)
+  return { urls, lockText, js }
+}
+
+/**
+ * The built CSS of bundler-app's `styles.css`: `.banner` url(background), `.retina` image-set(photo 1x,
+ * url(lazy) 2x), in that order, all hosted; no local media path left.
+ */
+export function expectBundlerAppCss(css: string, origin: string, urls: Record<string, string>): void {
+  expect(hostedUrlsIn(css, origin)).toEqual([urls['src/assets/background.png'], urls['src/assets/photo.png'], urls['src/assets/lazy.png']])
+  expect(localMediaMentions(withoutComments(css), origin)).toEqual([])
+}
+
+/**
+ * Runs a `build` of `root` whose files are all in the lockfile already, and checks it: no API call,
+ * output byte-identical to the first build's `<root>/dist`, the lockfile's text still `lockText`.
+ * Returns the build's result and what it wrote to stderr.
+ */
+export async function expectUnchangedRebuild<T extends { dist: string }>(
+  emulator: Emulator, root: string, lockText: string, build: () => Promise<T>,
+): Promise<T & { stderr: string }> {
+  emulator.clearRequests()
+  const { result, stderr } = await captureStderr(build)
+  expect(emulator.requests()).toEqual([])
+  expect(await hashesOf(result.dist)).toEqual(await hashesOf(join(root, 'dist')))
+  expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockText)
+  return { ...result, stderr }
+}
+
+/** `build`, run with no credentials in `process.env` (checked): a CI build that has only the lockfile. */
+export function offline<T>(build: () => Promise<T>): () => Promise<T> {
+  return () => withoutCredentialsInEnv(async () => {
+    expect([process.env.WIX_API_KEY, process.env.WIX_SITE_ID]).toEqual([undefined, undefined])
+    return build()
+  })
 }

@@ -1,5 +1,5 @@
 /** Small real media files, made in code so that tests need no binary fixtures. */
-import { deflateSync } from 'node:zlib'
+import { constants, deflateSync } from 'node:zlib'
 
 function crc32(bytes: Buffer): number {
   let crc = ~0
@@ -19,21 +19,35 @@ function chunk(type: string, data: Buffer): Buffer {
   return Buffer.concat([length, body, crc])
 }
 
-/** A valid PNG of `width` × `height`, filled with one colour (`seed` varies the bytes). */
-export function png(width: number, height: number, seed = 0): Buffer {
+/** One pixel's 8-bit red, green and blue. */
+export type Rgb = readonly [number, number, number]
+
+/**
+ * A valid 8-bit RGB PNG of `width` × `height` whose pixel at (`x`, `y`) is `pixel(x, y)`, its image
+ * data deflated at zlib `level`.
+ */
+export function encodePng(width: number, height: number, pixel: (x: number, y: number) => Rgb, level = constants.Z_DEFAULT_COMPRESSION): Buffer {
   const header = Buffer.alloc(13)
   header.writeUInt32BE(width, 0)
   header.writeUInt32BE(height, 4)
   header.set([8, 2, 0, 0, 0], 8) // 8-bit RGB
-  const row = Buffer.alloc(1 + width * 3)
-  for (let x = 0; x < width; x++) row.set([seed & 0xff, (seed >> 8) & 0xff, x & 0xff], 1 + x * 3)
-  const raw = Buffer.concat(Array.from({ length: height }, () => row))
+  const rows: Buffer[] = []
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3) // filter type 0, then RGB per pixel
+    for (let x = 0; x < width; x++) row.set(pixel(x, y), 1 + x * 3)
+    rows.push(row)
+  }
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(raw)),
+    chunk('IDAT', deflateSync(Buffer.concat(rows), { level })),
     chunk('IEND', Buffer.alloc(0)),
   ])
+}
+
+/** A valid PNG of `width` × `height`, filled with one colour (`seed` varies the bytes). */
+export function png(width: number, height: number, seed = 0): Buffer {
+  return encodePng(width, height, (x) => [seed & 0xff, (seed >> 8) & 0xff, x & 0xff])
 }
 
 /** A minimal baseline JPEG header carrying `width` × `height` in its SOF0 segment. */

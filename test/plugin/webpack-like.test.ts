@@ -1,0 +1,174 @@
+/**
+ * webpack 5 and Rspack build `fixtures/bundler-app/src/index.js` (CSS, a dynamic import) into ES module
+ * output against the emulator. webpack takes the CSS through css-loader, into the JS; Rspack through
+ * its built-in CSS support (`type: 'css'`), extracted to a .css file.
+ */
+import { createRequire } from 'node:module'
+import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { rspack } from '@rspack/core'
+import webpack from 'webpack'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
+import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
+import rspackPlugin from '../../src/rspack.ts'
+import webpackPlugin from '../../src/webpack.ts'
+import {
+  anonymousOptions, BUNDLER_APP_EXPORTS, BUNDLER_APP_MEDIA, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppCss,
+  expectBundlerAppHosted, expectUnchangedRebuild, hostedExports, hostedUrlsIn, listFiles, mediaInOutput, offline, outputText, sha256,
+  useFixtureCopies, withoutCredentialsInEnv,
+} from '../support/build.ts'
+import { LOCKFILE } from '../support/project.ts'
+
+const CSS_LOADER = createRequire(import.meta.url).resolve('css-loader')
+const copyFixture = useFixtureCopies()
+/** The rule webpack's asset-management guide (and most app templates) give media files. */
+const ASSET_RULE = { test: /\.(png|svg|jpe?g|gif|pdf)$/i, type: 'asset/resource' as const }
+
+/** What both configurations share: the fixture's entry, ES module output into `<root>/<outDir>`, unminified. */
+function baseConfig(root: string, outDir: string) {
+  return {
+    mode: 'production' as const,
+    context: root,
+    entry: './src/index.js',
+    output: { path: join(root, outDir), module: true },
+    optimization: { minimize: false },
+  }
+}
+
+/** The parts of webpack's and Rspack's compiler API a one-off build uses. */
+interface Stats {
+  toJson(options: object): { errors?: { message: string }[]; warnings?: { message: string }[] }
+}
+interface Compiler {
+  run(callback: (error: Error | null, stats?: Stats) => void): void
+  close(callback: (error?: Error | null) => void): void
+}
+
+/** Runs one compilation that writes into `dist`; returns `dist` and the bundler's errors and warnings. */
+async function run(compiler: Compiler, dist: string) {
+  const stats = await new Promise<Stats>((resolve, reject) => {
+    compiler.run((error, result) => (error || !result ? reject(error ?? new Error('no stats')) : resolve(result)))
+  })
+  await new Promise<void>((resolve, reject) => compiler.close((error) => (error ? reject(error) : resolve())))
+  const { errors = [], warnings = [] } = stats.toJson({ all: false, errors: true, warnings: true })
+  return { dist, errors: errors.map((error) => error.message), warnings: warnings.map((warning) => warning.message) }
+}
+
+interface WebpackLike {
+  name: string
+  /** The emulator's seed. */
+  seed: number
+  /** One build of `<root>/src/index.js` into `<root>/<outDir>`, with the CSS rule and `rules`. */
+  build(root: string, options: WixMediaPluginOptions, outDir: string, rules?: (typeof ASSET_RULE)[]): ReturnType<typeof run>
+  /** The CSS of `styles.css` in the first build's output (`js` is its JS). */
+  css(dist: string, js: string): Promise<string>
+  /** The files of the first build's output, sorted. */
+  files: unknown[]
+}
+
+const BUNDLERS: WebpackLike[] = [
+  {
+    name: 'webpack',
+    seed: 24,
+    build: (root, options, outDir, rules = []) => {
+      const base = baseConfig(root, outDir)
+      return run(webpack({
+        ...base,
+        experiments: { outputModule: true },
+        output: { ...base.output, library: { type: 'module' } },
+        module: { rules: [{ test: /\.css$/, use: [CSS_LOADER] }, ...rules] },
+        plugins: [webpackPlugin(options)],
+      }), base.output.path)
+    },
+    // css-loader puts the CSS text into the bundle.
+    css: async (_dist, js) => {
+      const match = /\.banner \{[\s\S]*?\.retina \{[^}]*\}/.exec(js)
+      expect(match, 'the CSS of styles.css in the bundle').not.toBeNull()
+      return match![0]
+    },
+    files: [expect.stringMatching(/^\d+\.mjs$/), 'main.mjs'],
+  },
+  {
+    name: 'Rspack',
+    seed: 25,
+    build: (root, options, outDir, rules = []) => {
+      const base = baseConfig(root, outDir)
+      return run(rspack({
+        ...base,
+        output: { ...base.output, library: { type: 'modern-module' } },
+        module: { rules: [{ test: /\.css$/, type: 'css' }, ...rules] },
+        plugins: [rspackPlugin(options)],
+      }), base.output.path)
+    },
+    css: (dist) => readFile(join(dist, 'main.css'), 'utf8'),
+    files: ['lazy.mjs', 'main.css', 'main.mjs'],
+  },
+]
+
+describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/index.js against the emulator', ({ seed, build, css, files }) => {
+  let emulator: Emulator
+  let root: string
+  let urls: Record<string, string>
+  let lockText: string
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ seed, processingMs: { VIDEO: 0, AUDIO: 0 } })
+  })
+  afterAll(async () => {
+    await emulator?.close()
+  })
+
+  test('a first build uploads each media file once and every JS and CSS reference is its hosted URL', async () => {
+    root = await copyFixture('bundler-app')
+    const { result: { dist, errors, warnings }, stderr } = await captureStderr(() => build(root, emulatorOptions(emulator, root), 'dist'))
+    expect([errors, warnings]).toEqual([[], []])
+    expect(stderr).toMatch(/\[unplugin-wix-media\] uploaded 5 files \(4\.8 kB\), reused 0, adopted 0 in \d+ ms$/m)
+
+    const hosted = await expectBundlerAppHosted(emulator, root, dist, 'main.mjs')
+    urls = hosted.urls
+    lockText = hosted.lockText
+    expectBundlerAppCss(await css(dist, hosted.js), emulator.url, urls)
+    // The bundler's own asset handling (`new URL(…, import.meta.url)`, CSS url()) emitted nothing.
+    expect(await listFiles(dist)).toEqual(files)
+  })
+
+  test('a second build makes no API call and writes the same output', async () => {
+    const { errors, stderr } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator, root), 'dist-again'))
+    expect(errors).toEqual([])
+    expect(stderr).toMatch(/\[unplugin-wix-media\] uploaded 0 files \(0\.0 kB\), reused 5, adopted 0 in \d+ ms$/m)
+  })
+
+  test('a build with the lockfile and no credentials succeeds offline with the same URLs', async () => {
+    const { dist, errors } = await expectUnchangedRebuild(emulator, root, lockText, offline(() => build(root, anonymousOptions(emulator, root), 'dist-ci')))
+    expect(errors).toEqual([])
+    expect((await evaluateExports(join(dist, 'main.mjs'))).manualUrl).toBe(urls['src/assets/manual.pdf'])
+  })
+
+  test('with the usual `asset/resource` rule for media, hosted files are still JS modules: nothing is emitted', async () => {
+    const { dist, errors } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator, root), 'dist-assets', [ASSET_RULE]))
+    expect(errors).toEqual([])
+    expect(await evaluateExports(join(dist, 'main.mjs'))).toEqual(hostedExports(urls))
+    expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([])
+  })
+
+  test("`fallback: 'local'` without credentials leaves new files to the project's asset rule", async () => {
+    const fresh = await copyFixture('bundler-app')
+    emulator.clearRequests()
+    const { result: { dist, errors }, stderr } = await withoutCredentialsInEnv(() =>
+      captureStderr(() => build(fresh, { ...anonymousOptions(emulator, fresh), fallback: 'local' }, 'dist', [ASSET_RULE])))
+    expect(errors).toEqual([])
+    expect(emulator.requests()).toEqual([])
+    for (const path of BUNDLER_APP_MEDIA) expect(stderr).toContain(`<w> [unplugin-wix-media] ${path}: kept local (no credentials to upload it)`)
+    const exports = await evaluateExports(join(dist, 'main.mjs'))
+    for (const [key, path] of Object.entries(BUNDLER_APP_EXPORTS)) {
+      const url = String(exports[key])
+      // A hashed file in dist (webpack keeps the `?url` query in an asset's URL).
+      expect(url, key).toMatch(new RegExp(`^${pathToFileURL(dist).href}/[\\w.-]+(?:\\?url)?$`))
+      expect(sha256(await readFile(fileURLToPath(url))), key).toBe(sha256(await readFile(join(fresh, path))))
+    }
+    expect(hostedUrlsIn(await outputText(dist, ['.mjs', '.css']), emulator.url)).toEqual([])
+    expect(await listFiles(fresh)).not.toContain(LOCKFILE)
+  })
+})
