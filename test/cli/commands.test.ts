@@ -3,6 +3,7 @@
  * project) against the emulator over 127.0.0.1: exit codes, `--json` output, what each command
  * writes (or does not), config files, and secrets that must never show up anywhere.
  */
+import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -11,7 +12,7 @@ import { formatLockfile } from '../../src/core/lockfile.ts'
 import type { Emulator, FaultAction } from '../../src/emulator/index.ts'
 import { apiFor } from '../support/emulator.ts'
 import { pdf, png, svg } from '../support/media.ts'
-import { cliEnv, countRoute, LOCKFILE, pathsInLock, readLock, routeCounts, STAT_CACHE, useFixtures, writeTree, type Tree } from '../support/project.ts'
+import { CLI, cliEnv, countRoute, LOCKFILE, pathsInLock, readLock, routeCounts, STAT_CACHE, useFixtures, writeTree, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
 
@@ -98,6 +99,27 @@ describe('wix-media sync', () => {
     expect(run.stderr).not.toContain('HTTP')
     expect(emulator.requests()).toEqual([])
     expect(await exists(join(root, LOCKFILE))).toBe(false)
+  })
+
+  it('on a terminal, draws a progress bar (files, bytes, rate, ETA) on stderr; in a pipe, plain lines only', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('WIX_') && key !== 'CI'))
+    // `script` (util-linux) runs the command on a pseudo-terminal and copies what it draws.
+    const drawn = await new Promise<string>((resolve, reject) => {
+      execFile('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} sync`, '/dev/null'],
+        { cwd: root, env: { ...base, ...cliEnv(emulator) } }, (error, stdout) => (error ? reject(error) : resolve(stdout)))
+    })
+    // eslint-disable-next-line no-control-regex -- the bar ends each line with ESC [K (erase to the end)
+    expect(drawn).toMatch(/\r\[\.{24}\] 0\/4 files {2}0 B\/310 B {2}0 B\/s {2}ETA -\x1b\[K/)
+    // eslint-disable-next-line no-control-regex -- as above
+    expect(drawn).toMatch(/\r\[#{24}\] 4\/4 files {2}310 B\/310 B {2}[\d.]+ k?B\/s {2}ETA -\u001b\[K/)
+    expect(drawn).toContain('3 uploaded (')
+
+    await rm(join(root, LOCKFILE))
+    const piped = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+    expect(piped.stderr).not.toContain('[#')
+    expect(piped.stderr).not.toContain('\u001b[K')
   })
 
   it('--frozen with files missing from the lockfile exits 3, names every missing file, and uploads nothing', async () => {
