@@ -33,9 +33,14 @@ export interface ClientOptions {
 export type { LocalFile }
 
 export interface MediaClient {
+  /**
+   * Not retried on its own: an upload attempt (a fresh URL, then the transfer) is what the engine
+   * retries, so that retries do not multiply.
+   */
   generateUploadUrl(request: GenerateUploadUrlRequest, signal?: AbortSignal): Promise<string>
   /** One PUT of the whole file to a fresh upload URL. */
   putFile(uploadUrl: string, file: LocalFile, contentType: string, signal?: AbortSignal): Promise<FileDescriptor>
+  /** Not retried on its own, like {@link MediaClient.generateUploadUrl}. */
   generateResumableUploadUrl(request: GenerateResumableUploadUrlRequest, signal?: AbortSignal): Promise<GenerateResumableUploadUrlResponse>
   tusUpload(target: GenerateResumableUploadUrlResponse, file: LocalFile, contentType: string, signal?: AbortSignal): Promise<FileDescriptor>
   getFile(fileId: string, signal?: AbortSignal): Promise<FileDescriptor>
@@ -85,13 +90,13 @@ export function createMediaClient(options: ClientOptions): MediaClient {
   const client: MediaClient = {
     http,
     async generateUploadUrl(request, signal) {
-      const answer = await http.api<GenerateUploadUrlResponse>({
+      const answer = await http.once<GenerateUploadUrlResponse>({
         what: 'Generating an upload URL', method: 'POST', path: '/files/generate-upload-url', body: request, signal,
       })
       return answer.uploadUrl
     },
     putFile: (uploadUrl, file, contentType, signal) => putFile(transfer, uploadUrl, file, contentType, signal),
-    generateResumableUploadUrl: (request, signal) => http.api<GenerateResumableUploadUrlResponse>({
+    generateResumableUploadUrl: (request, signal) => http.once<GenerateResumableUploadUrlResponse>({
       what: 'Generating a resumable upload URL', method: 'POST', path: '/files/generate-resumable-upload-url',
       body: { ...request, uploadProtocol: 'TUS' }, signal,
     }),

@@ -36,6 +36,8 @@ export interface HttpSettings {
 
 export interface Http {
   api<T>(call: ApiCall): Promise<T>
+  /** One attempt, no retry: for calls inside a larger attempt that is retried as a whole. */
+  once<T>(call: ApiCall): Promise<T>
   /** Runs `attempt` until it succeeds or the retry policy gives up. */
   withRetries<T>(attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T>
   readonly settings: HttpSettings
@@ -128,6 +130,7 @@ export function createHttp(settings: HttpSettings): Http {
   return {
     settings,
     withRetries,
+    once,
     api: (call) => withRetries(() => once(call), call.signal),
   }
 }

@@ -81,6 +81,24 @@ export async function tusUpload(
   if (!location) throw errorFromResponse('Starting a resumable upload', 502, { message: 'no Location header' }, undefined, undefined)
   const resource = new URL(location, target.uploadUrl).toString()
 
+  /** How much the server kept (HEAD), itself retried: a blip while resuming must not restart the upload. */
+  const serverOffset = async (): Promise<number> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const head = await send(settings, 'Resuming an upload', resource, {
+          method: 'HEAD',
+          headers: { 'tus-resumable': TUS_VERSION },
+          signal,
+        }, [200])
+        return Number(header(head.headers, 'upload-offset') ?? 0)
+      } catch (error) {
+        const delay = signal?.aborted ? undefined : retryDelay(attempt, error, settings.retry, Math.random())
+        if (delay === undefined) throw error
+        await sleep(delay, undefined, { signal })
+      }
+    }
+  }
+
   let offset = 0
   let failures = 0
   while (offset < file.size) {
@@ -107,13 +125,7 @@ export async function tusUpload(
       if (delay === undefined && !conflict) throw error
       if (conflict && failures >= settings.retry.attempts) throw error
       if (delay) await sleep(delay, undefined, { signal })
-      // Ask the server how much it kept, and go on from there.
-      const head = await send(settings, 'Resuming an upload', resource, {
-        method: 'HEAD',
-        headers: { 'tus-resumable': TUS_VERSION },
-        signal,
-      }, [200])
-      offset = Number(header(head.headers, 'upload-offset') ?? 0)
+      offset = await serverOffset()
     }
   }
 

@@ -215,6 +215,34 @@ describe('faults: resumable uploads', () => {
     expect(pathsInLock(lock)).toEqual(expectedPaths(files))
     expect((await emulator.readFile(lock.files[sha256(big)]!.id)).equals(big)).toBe(true)
   })
+
+  it('a failed HEAD while resuming is retried: the upload goes on from the kept offset, not from byte 0', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'tusPatch', sequence: [{ reset: { afterBytes: 50_000 } }] })
+    emulator.faults.add({ route: 'tusHead', sequence: [503] })
+    const big = pdf('h'.repeat(200_000))
+    const root = await fixtures.project({ 'docs/big.pdf': big })
+
+    const { report } = await syncProject(emulator, root, { resumableThreshold: 64 * 1024 })
+
+    expect(report.errors).toEqual([])
+    const tus = emulator.requests().filter((entry) => entry.route.startsWith('tus') || entry.route === 'generateResumableUploadUrl')
+    expect(tus.map((entry) => `${entry.route}:${entry.fault ?? entry.status}`)).toEqual([
+      'generateResumableUploadUrl:200', 'tusCreate:201', 'tusPatch:reset', 'tusHead:503', 'tusHead:200', 'tusPatch:204', 'tusFinalize:200',
+    ])
+    expect((await emulator.readFile(emulator.files()[0]!.id)).equals(big)).toBe(true)
+  })
+
+  it('retries do not multiply: a generate-upload-url that keeps failing is asked `attempts` times, not attempts²', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'generateUploadUrl', action: 503 })
+    const root = await fixtures.project({ 'img/a.png': png(3, 3, 5) })
+
+    const { report } = await syncProject(emulator, root, { attempts: 3 })
+
+    expect(report.errors.map((error) => [error.code, error.file])).toEqual([['WIX_MEDIA_SERVER', 'img/a.png']])
+    expect(routeCounts(emulator.requests())).toMatchObject({ generateUploadUrl: 3 })
+  })
 })
 
 describe('faults: bounded concurrency', () => {
