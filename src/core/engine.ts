@@ -214,18 +214,15 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
           hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
         })
       }
-      let flight = inFlight.get(local.hash)
-      if (!flight) {
-        flight = uploadOrAdopt(local).finally(() => inFlight.delete(local.hash))
-        inFlight.set(local.hash, flight)
-      } else {
-        // Same bytes under another path: one upload, both paths recorded.
+      const shared = inFlight.get(local.hash)
+      const flight = shared ?? uploadOrAdopt(local).finally(() => inFlight.delete(local.hash))
+      if (!shared) inFlight.set(local.hash, flight)
+      try {
         const first = await flight
+        if (!shared) return first
+        // Same bytes under another path: one upload, both paths recorded.
         counters.reused++
         return record(local, first.entry, 'reused')
-      }
-      try {
-        return await flight
       } catch (error) {
         counters.failed++
         throw isWixMediaError(error) ? error.forFile(local.path) : error

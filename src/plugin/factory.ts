@@ -15,7 +15,8 @@ import { HOSTED_EXTENSIONS } from '../core/media-types.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
-import { hostsQuery, rewriteCss, rewriteHtml, rewriteImportMetaUrls, splitQuery, type UrlResolver } from './rewrite.ts'
+import { hostsQuery, splitQuery } from './query.ts'
+import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
 export const PLUGIN_NAME = 'unplugin-wix-media'
@@ -40,9 +41,6 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   let serving = false
   let host: Host | undefined
   const getHost = () => (host ??= createHost(options, settings, logger))
-  /** Hosting is off in a dev server, unless `dev: 'lockfile'` maps files the lockfile knows. */
-  const active = () => !serving
-
   async function urlFor(absolutePath: string): Promise<string | undefined> {
     if (serving) return settings.dev === 'lockfile' ? getHost().lockedUrlFor(absolutePath) : undefined
     return getHost().urlFor(absolutePath)
@@ -61,17 +59,15 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     enforce: 'pre',
 
     async buildStart() {
-      if (settings.prewarm && active()) {
+      if (settings.prewarm && !serving) {
         const { scanFiles } = await import('../core/scan.ts')
-        const { resolve } = await import('node:path')
-        const paths = await scanFiles(options)
-        // Start every upload now; each import awaits its own result later.
-        for (const path of paths) void getHost().urlFor(resolve(options.root, path)).catch(() => {})
+        // Start every upload now; each import awaits its own (single-flight) result later.
+        for (const path of await scanFiles(options)) getHost().prewarm(resolve(options.root, path))
       }
     },
 
     load: {
-      filter: { id: { include: [MEDIA_ID], exclude: [/[?&](?:raw|inline)\b/] } },
+      filter: { id: { include: [MEDIA_ID] } },
       async handler(id) {
         const { path, query } = splitQuery(id)
         if (!hostsQuery(query) || passive() || !resolver.wants(path)) return undefined

@@ -28,6 +28,11 @@ export interface Host {
   wants(absolutePath: string): boolean
   /** The hosted URL, or `undefined` to leave the file to the bundler. Throws to fail the build. */
   urlFor(absolutePath: string): Promise<string | undefined>
+  /**
+   * Starts hashing and, where it may upload, uploading a file before any import asks for it. Never
+   * fails the build: files nothing imports must not count as missing.
+   */
+  prewarm(absolutePath: string): void
   /** The lockfile's URL for a file, without network (dev with `dev: 'lockfile'`). */
   lockedUrlFor(absolutePath: string): Promise<string | undefined>
   /** Flushes the lockfile; throws the error that lists every file that could not be hosted. */
@@ -104,6 +109,15 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
         seen.set(absolutePath, url)
       }
       return url
+    },
+    prewarm(absolutePath) {
+      void (async () => {
+        const current = await getEngine()
+        const local = await current.inspect(relativePath(absolutePath))
+        if (current.lockfile.get(local.hash) || (credentials && !options.frozen)) await current.host(local)
+      })().catch(() => {
+        // The import (if any) meets the same error and reports it.
+      })
     },
     async lockedUrlFor(absolutePath) {
       const current = await getEngine()

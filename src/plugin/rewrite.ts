@@ -5,23 +5,11 @@
 import { access } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import type { Host } from './host.ts'
+import { hostsQuery, splitQuery } from './query.ts'
 
 /** Which files are hosted, and their URL (`undefined`: leave the reference as it is). */
 export type UrlResolver = Pick<Host, 'wants' | 'urlFor'>
 import { cssReferences, htmlReferences, importMetaUrlReferences, replaceReferences, type Reference } from './references.ts'
-
-/** `?raw`, `?inline` and friends keep a file with the bundler. */
-const KEEP_LOCAL_QUERY = /[?&](?:raw|inline|worker|sharedworker|no-inline)\b/
-
-export function splitQuery(id: string): { path: string; query: string } {
-  const at = id.indexOf('?')
-  return at === -1 ? { path: id, query: '' } : { path: id.slice(0, at), query: id.slice(at) }
-}
-
-/** Whether an import id (path plus query) asks for a URL the plugin should host. */
-export function hostsQuery(query: string): boolean {
-  return query === '' || !KEEP_LOCAL_QUERY.test(query)
-}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)

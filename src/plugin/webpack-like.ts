@@ -9,9 +9,7 @@
  * (`fallback: 'local'`, failed uploads) are left to the project's rules.
  */
 import { isAbsolute, resolve } from 'node:path'
-import { hostsQuery, splitQuery } from './rewrite.ts'
-
-export const HOSTED_QUERY = 'wix-media-hosted'
+import { HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
 
 interface ResolveData {
   context?: string

@@ -285,6 +285,25 @@ describe('Vite: what a build does when it cannot host a file', () => {
   })
 })
 
+describe('Vite: prewarm', () => {
+  test('uploads the include files when the build starts, imported or not; without credentials, an unimported new file does not fail the build', async () => {
+    const root = await copyFixture('vite-app')
+    await writeFile(join(root, 'src/assets/unused.png'), png(5, 5, 77))
+    const fresh = await newEmulator()
+    await build(root, { ...emulatorOptions(fresh), prewarm: true })
+    const lock = await readLock(root)
+    expect(Object.values(lock.files).flatMap((entry) => entry.paths).sort()).toEqual([...VITE_APP_MEDIA, 'src/assets/unused.png'].sort())
+    expect(countRoute(fresh, 'upload')).toBe(VITE_APP_MEDIA.length + 1)
+
+    // A checkout where only unused.png is new, and no credentials: the imports are all locked, so the build passes.
+    await writeFile(join(root, 'src/assets/unused.png'), png(6, 6, 78))
+    fresh.clearRequests()
+    const { logs } = await withoutCredentialsInEnv(() => build(root, { ...anonymousOptions(fresh), prewarm: true }))
+    expect(fresh.requests()).toEqual([])
+    expect(pluginLines(logs.warn)).toEqual([])
+  })
+})
+
 describe('Vite: client and SSR builds in one process', () => {
   test('run together, they upload each file once and agree on every URL', async () => {
     const site = await newEmulator()
