@@ -5,10 +5,10 @@
 import { relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
-import type { Engine, Outcome } from '../core/engine.ts'
+import type { Outcome } from '../core/engine.ts'
 import type { ResolvedOptions } from '../core/options.ts'
 import type { ResolvedPluginSettings } from './options.ts'
-import { sharedEngine } from './shared-engines.ts'
+import { leaseEngine, type EngineLease } from './shared-engines.ts'
 
 export interface PluginLogger {
   info(message: string): void
@@ -51,8 +51,8 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   const unhostable = new Map<string, WixMediaError>()
   const seen = new Map<string, Promise<string | undefined>>()
   const credentials = Boolean(options.apiKey && options.siteId)
-  let engine: Promise<Engine> | undefined
-  const getEngine = () => (engine ??= sharedEngine(options))
+  let lease: EngineLease | undefined
+  const getEngine = () => (lease ??= leaseEngine(options)).engine
 
   const relativePath = (absolutePath: string) => relative(options.root, absolutePath).split(sep).join('/')
 
@@ -128,7 +128,14 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       // A failed file ends the build at once, while other uploads are still in flight: let them end,
       // so that every file that did upload reaches the lockfile (and is not uploaded again next time).
       await Promise.allSettled(seen.values())
-      if (engine) await (await engine).flush()
+      if (lease) {
+        try {
+          await (await lease.engine).flush()
+        } finally {
+          lease.release()
+          lease = undefined
+        }
+      }
       if (unhostable.size === 0) return
       const files = [...unhostable.keys()].sort()
       const frozen = [...unhostable.values()].some((error) => error.code === 'WIX_MEDIA_FROZEN')

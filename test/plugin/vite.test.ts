@@ -4,7 +4,7 @@
  * against the emulator; and the behaviours every bundler shares, proven once here: no credentials,
  * `fallback: 'local'`, `frozen`, a failed upload, client + SSR builds in one process, `?raw`/`?inline`.
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build as viteBuild, type InlineConfig, type Logger } from 'vite'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -301,6 +301,25 @@ describe('Vite: prewarm', () => {
     const { logs } = await withoutCredentialsInEnv(() => build(root, { ...anonymousOptions(fresh), prewarm: true }))
     expect(fresh.requests()).toEqual([])
     expect(pluginLines(logs.warn)).toEqual([])
+  })
+})
+
+describe('Vite: builds one after another in one process', () => {
+  test('each build reads the lockfile from disk: deleted between builds, it is written again', async () => {
+    const root = await copyFixture('vite-app')
+    await build(root, emulatorOptions(emulator))
+    const first = await readFile(join(root, LOCKFILE), 'utf8')
+    await rm(join(root, LOCKFILE))
+    await build(root, emulatorOptions(emulator))
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(first)
+  })
+
+  test('settings are not shared across plugin instances: a frozen build after a normal one still refuses new files', async () => {
+    const root = await copyFixture('vite-app')
+    await build(root, emulatorOptions(emulator))
+    await writeFile(join(root, 'src/assets/gallery-dunes.png'), png(7, 7, 91))
+    const { error } = await failingBuild(root, { ...emulatorOptions(emulator), frozen: true })
+    expect(error.message).toContain('src/assets/gallery-dunes.png')
   })
 })
 
