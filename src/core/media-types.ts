@@ -70,6 +70,11 @@ const BY_EXTENSION: ReadonlyMap<string, Format> = new Map([
 /** Every extension of a format the Media Manager hosts. */
 export const HOSTED_EXTENSIONS: readonly string[] = [...BY_EXTENSION.keys()]
 
+/** The default `include`: images, SVG, video, audio, PDF and office documents (not text, archives, 3D models). */
+export const DEFAULT_MEDIA_EXTENSIONS: readonly string[] = [...BY_EXTENSION]
+  .filter(([extension, { mediaType }]) => mediaType !== 'ARCHIVE' && mediaType !== 'MODEL3D' && !['txt', 'csv', 'rtf'].includes(extension))
+  .map(([extension]) => extension)
+
 const BY_MIME: ReadonlyMap<string, Format> = new Map(
   [...BY_EXTENSION.values()].map((entry) => [entry.mime, entry] as const).reverse(),
 )

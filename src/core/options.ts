@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { DEFAULT_API_BASE_URL } from '../client/wire.ts'
 import { WixMediaError } from './errors.ts'
-import type { MediaType } from './media-types.ts'
+import { DEFAULT_MEDIA_EXTENSIONS, type MediaType } from './media-types.ts'
 
 export interface WixMediaOptions {
   /**
@@ -31,7 +31,8 @@ export interface WixMediaOptions {
   root?: string
   /**
    * Globs of the media files to host.
-   * @default every format the Media Manager hosts: images, SVG, video, audio, PDF and office documents
+   * @default the media the Media Manager hosts: images, SVG, video, audio, PDF and office documents
+   * (`DEFAULT_MEDIA_EXTENSIONS`; text, archives and 3D models only when you include them)
    */
   include?: string[]
   /**
@@ -123,11 +124,6 @@ export interface ResolvedOptions {
   readonly dispatcher: Dispatcher | undefined
 }
 
-export const MEDIA_EXTENSIONS = [
-  'png', 'jpg', 'jpeg', 'jfif', 'gif', 'webp', 'avif', 'bmp', 'tif', 'tiff', 'ico', 'heic', 'svg',
-  'mp4', 'm4v', 'mov', 'webm', 'ogv', 'mp3', 'wav', 'ogg', 'oga', 'opus', 'm4a', 'aac', 'flac',
-  'pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'odt', 'ods', 'odp',
-] as const
 
 const MB = 1_000_000
 const DEFAULT_MAX_FILE_SIZE: Record<MediaType, number> = {
@@ -173,7 +169,7 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
     siteId: options.siteId ?? (env.WIX_SITE_ID || undefined),
     apiBaseUrl: (options.apiBaseUrl ?? (env.WIX_API_BASE_URL || DEFAULT_API_BASE_URL)).replace(/\/+$/, ''),
     root,
-    include: globs('include', options.include, [`**/*.{${MEDIA_EXTENSIONS.join(',')}}`]),
+    include: globs('include', options.include, [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`]),
     exclude: globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']),
     lockfile: inRoot(options.lockfile ?? 'wix-media.lock.json'),
     cacheDir: inRoot(options.cacheDir ?? 'node_modules/.cache/unplugin-wix-media'),

@@ -18,7 +18,10 @@ interface Entry {
 export interface StatCache {
   get(relativePath: string, stats: Stats): string | undefined
   set(relativePath: string, stats: Stats, hash: string): void
-  /** Writes the cache if it changed (atomically); entries not touched this run are dropped. */
+  /**
+   * Writes the cache if this run added to it (atomically). Entries this run did not touch are kept:
+   * a build that imports a few files must not cost the next full sync its warm cache.
+   */
   save(): Promise<void>
 }
 
@@ -48,8 +51,8 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
       changed = true
     },
     async save() {
-      if (!changed && next.size === Object.keys(previous).length) return
-      const entries = Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : 1)))
+      if (!changed) return
+      const entries = Object.fromEntries([...Object.entries(previous), ...next].sort(([a], [b]) => (a < b ? -1 : 1)))
       await mkdir(cacheDir, { recursive: true })
       // Unique per save: two engines in one process (client and SSR builds) may save at once.
       const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`

@@ -3,7 +3,8 @@ import { resolve } from 'node:path'
 import { MockAgent } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
-import { MEDIA_EXTENSIONS, resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
+import { DEFAULT_MEDIA_EXTENSIONS } from '../../src/core/media-types.ts'
+import { resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
 
 const ROOT = resolve('/tmp/wix-media-project')
 
@@ -29,7 +30,7 @@ describe('resolveOptions', () => {
       siteId: undefined,
       apiBaseUrl: 'https://www.wixapis.com',
       root: ROOT,
-      include: [`**/*.{${MEDIA_EXTENSIONS.join(',')}}`],
+      include: [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`],
       exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
       lockfile: resolve(ROOT, 'wix-media.lock.json'),
       cacheDir: resolve(ROOT, 'node_modules/.cache/unplugin-wix-media'),
@@ -181,5 +182,14 @@ describe('resolveOptions: validation', () => {
   ])('rejects bad %s globs', (name, options) => {
     const error = configFailure({ root: ROOT, ...options })
     expect(error.message).toMatch(new RegExp(`^Expected \`${name}\` to be an array of glob strings, got `))
+  })
+})
+
+describe('DEFAULT_MEDIA_EXTENSIONS', () => {
+  it('covers images, SVG, video, audio, PDF and office documents, not text, archives or 3D models', () => {
+    for (const extension of ['png', 'jpg', 'webp', 'avif', 'svg', 'mp4', 'webm', 'mp3', 'wav', 'pdf', 'docx', 'pptx']) {
+      expect(DEFAULT_MEDIA_EXTENSIONS).toContain(extension)
+    }
+    for (const extension of ['txt', 'csv', 'zip', 'gz', 'glb', 'gltf']) expect(DEFAULT_MEDIA_EXTENSIONS).not.toContain(extension)
   })
 })
