@@ -49,7 +49,7 @@ describe('resolveOptions', () => {
       dispatcher: undefined,
     })
     expect(options.frozen).toBe(false)
-    expect(options.include[0]).toContain('png,jpg,jpeg')
+    expect(options.include[0]).toContain('jpg,jpeg,jfif,png')
   })
 
   it('defaults root to the working directory', () => {
