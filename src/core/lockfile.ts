@@ -111,6 +111,22 @@ async function holderIsGone(lock: string): Promise<boolean> {
 }
 
 /**
+ * Removes a stale lock, but only the one that was judged stale: it is moved aside first if it is
+ * still the same file (inode), so that two waiters that both judged it stale cannot remove the
+ * fresh lock one of them has just made.
+ */
+async function takeOver(lock: string, staleInode: number): Promise<void> {
+  const aside = `${lock}.${randomBytes(6).toString('hex')}.stale`
+  try {
+    if ((await stat(lock)).ino !== staleInode) return
+    await rename(lock, aside)
+    await rm(aside, { force: true })
+  } catch {
+    // Another waiter took it over first; try again for the lock.
+  }
+}
+
+/**
  * Runs `work` holding `<file>.lock`, created exclusively; a lock older than 15 s, or whose process
  * is gone (a killed run), is taken over.
  */
@@ -125,8 +141,9 @@ async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T>
       break
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockfileError(file, 'the lockfile cannot be locked', 'Check the folder\'s permissions', error)
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0)
-      if (age > LOCK_STALE_MS || await holderIsGone(lock)) await rm(lock, { force: true })
+      const held = await stat(lock).catch(() => undefined)
+      const age = held ? Date.now() - held.mtimeMs : 0
+      if (held && (age > LOCK_STALE_MS || await holderIsGone(lock))) await takeOver(lock, held.ino)
       else if (Date.now() > deadline) throw lockfileError(file, `another process has held ${lock} for ${Math.round(age / 1000)} s`, 'If no other wix-media process runs, delete the .lock file')
       else await sleep(wait + Math.random() * wait)
     }
