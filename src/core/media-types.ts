@@ -70,6 +70,9 @@ const BY_EXTENSION: ReadonlyMap<string, Format> = new Map([
 /** Every extension of a format the Media Manager hosts. */
 export const HOSTED_EXTENSIONS: readonly string[] = [...BY_EXTENSION.keys()]
 
+/** A file name or module id (a query may follow) in a format the Media Manager hosts. */
+export const HOSTED_ID = new RegExp(`\\.(?:${HOSTED_EXTENSIONS.join('|')})(?:\\?.*)?$`, 'i')
+
 /** The default `include`: images, SVG, video, audio, PDF and office documents (not text, archives, 3D models). */
 export const DEFAULT_MEDIA_EXTENSIONS: readonly string[] = [...BY_EXTENSION]
   .filter(([extension, { mediaType }]) => mediaType !== 'ARCHIVE' && mediaType !== 'MODEL3D' && !['txt', 'csv', 'rtf'].includes(extension))

@@ -11,7 +11,7 @@ import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
 import { isWixMediaError } from '../core/errors.ts'
-import { HOSTED_EXTENSIONS } from '../core/media-types.ts'
+import { HOSTED_ID } from '../core/media-types.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
@@ -24,8 +24,6 @@ export const PLUGIN_NAME = 'unplugin-wix-media'
 const CSS_ID = /\.(?:css|scss|sass|less|styl|stylus|pcss|postcss|sss)(?:\?.*)?$/
 const SCRIPT_ID = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)(?:\?.*)?$/
 const NODE_MODULES = /[\\/]node_modules[\\/]/
-/** Ids of files in a format the Media Manager hosts (`include`/`exclude` narrow it further). */
-const MEDIA_ID = new RegExp(`\\.(?:${HOSTED_EXTENSIONS.join('|')})(?:\\?.*)?$`, 'i')
 
 function consoleLogger(): PluginLogger {
   return {
@@ -67,7 +65,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     },
 
     load: {
-      filter: { id: { include: [MEDIA_ID] } },
+      filter: { id: { include: [HOSTED_ID] } },
       async handler(id) {
         const { path, query } = splitQuery(id)
         if (!hostsQuery(query) || passive() || !resolver.wants(path)) return undefined

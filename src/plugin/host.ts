@@ -2,10 +2,11 @@
  * The plugin's side of the engine: turns a file the bundler met into its hosted URL, or decides to
  * leave it local, and keeps what the end-of-build summary and errors need. One per plugin instance.
  */
-import { relative, sep } from 'node:path'
+import { isAbsolute, relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import type { Outcome } from '../core/engine.ts'
+import { HOSTED_ID } from '../core/media-types.ts'
 import type { ResolvedOptions } from '../core/options.ts'
 import type { ResolvedPluginSettings } from './options.ts'
 import { leaseEngine, type EngineLease } from './shared-engines.ts'
@@ -50,6 +51,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   /** Files that need an upload this build cannot do (frozen, or no credentials). */
   const unhostable = new Map<string, WixMediaError>()
   const seen = new Map<string, Promise<string | undefined>>()
+  const outside = new Set<string>()
   const credentials = Boolean(options.apiKey && options.siteId)
   let lease: EngineLease | undefined
   const getEngine = () => (lease ??= leaseEngine(options)).engine
@@ -100,7 +102,16 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     tally,
     wants(absolutePath) {
       const path = relativePath(absolutePath)
-      return !path.startsWith('../') && include(path) && !exclude(path)
+      // Outside the root (a shared package in a monorepo; another drive on Windows): paths in the
+      // lockfile are relative to the root, so such a file stays with the bundler, and says so once.
+      if (path.startsWith('../') || isAbsolute(path)) {
+        if (!outside.has(absolutePath) && HOSTED_ID.test(absolutePath)) {
+          outside.add(absolutePath)
+          logger.warn(`${absolutePath} is outside root (${options.root}): kept local. Set \`root\` to a folder that contains it to host it`)
+        }
+        return false
+      }
+      return include(path) && !exclude(path)
     },
     urlFor(absolutePath) {
       let url = seen.get(absolutePath)

@@ -174,6 +174,24 @@ describe('Vite: fixtures/vite-app against the emulator', () => {
     expect(htmlMedia(await readFile(join(dist, 'index.html'), 'utf8')).source).toBe(urls['src/assets/clip.mp4'])
   })
 
+  test('a media file outside root stays with Vite, with one warning that names it and says how to host it', async () => {
+    const copy = await copyFixture('vite-app', {
+      'src/extras.js': "import shared from '../../shared-logo.png'\nexport const extras = [shared]\ndocument.body.dataset.extras = String(extras)\n",
+      'src/main.js': await mainWithExtras(),
+    })
+    const outside = join(copy, '..', 'shared-logo.png')
+    await writeFile(outside, png(40, 40, 4343))
+    try {
+      const { logs } = await build(copy, emulatorOptions(emulator))
+      expect(pluginLines(logs.warn)).toEqual([
+        `[unplugin-wix-media] ${outside} is outside root (${copy}): kept local. Set \`root\` to a folder that contains it to host it`,
+      ])
+      expect(emulator.files().map((file) => file.displayName)).not.toContain('shared-logo.png')
+    } finally {
+      await rm(outside, { force: true })
+    }
+  })
+
   test('`?raw` and `?inline` imports stay with Vite: inlined, never uploaded', async () => {
     const badge = svg(3, 3).toString('utf8').replace('<svg ', '<svg id="raw-only-badge" ')
     const dot = png(2, 2, 4242)
