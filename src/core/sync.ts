@@ -133,7 +133,7 @@ export async function syncFiles(
     adopted: engine.counters.adopted - before.adopted,
     errors,
     stale,
-    requests: engine.counters.requests,
+    requests: engine.counters.requests - before.requests,
     durationMs: Math.round(performance.now() - started),
   }
 }

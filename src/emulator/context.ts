@@ -3,15 +3,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { FaultInjector, RouteName } from './faults.ts'
 import type { ResolvedEmulatorOptions } from './options.ts'
 import type { Random } from './random.ts'
-import type { BlobStore } from './store/blobs.ts'
+import type { MediaType } from '../core/media-types.ts'
+import type { BlobStore, BlobWriter } from './store/blobs.ts'
 import type { MediaStore } from './store/media-store.ts'
-import type { TusUpload } from './routes/tus.ts'
 
 export interface TransferStats {
   /** Upload bodies (plain PUTs and TUS PATCHes) being received right now. */
   uploadsInFlight: number
   /** The most that were ever received at once since the last reset. */
   maxUploadsInFlight: number
+}
+
+/** A resumable (TUS) upload being received; kept in memory only. */
+export interface TusUpload {
+  id: string
+  jti: string
+  length: number
+  writer: BlobWriter
+  type: { mime: string; mediaType: MediaType }
+  fileName: string | undefined
+  /** A PATCH is being received. */
+  busy: boolean
+  expires: number
 }
 
 export interface EmulatorContext {

@@ -11,7 +11,7 @@ import { formatFileId, newBaseFileId } from '../ids.ts'
 import { imageDimensions } from '../inspect.ts'
 import type { FileRecord } from '../store/records.ts'
 import { notFound, validationError } from '../wix-errors.ts'
-import { resolveMediaType } from './upload-urls.ts'
+import { resolveMediaType } from '../media-rules.ts'
 
 const IMPORT_TIMEOUT_MS = 30_000
 

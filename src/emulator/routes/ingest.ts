@@ -9,7 +9,7 @@ import { imageDimensions, sniffMediaType } from '../inspect.ts'
 import type { BlobWriter } from '../store/blobs.ts'
 import type { FileRecord, PendingUpload } from '../store/records.ts'
 import { ruleViolation } from '../wix-errors.ts'
-import { checkSize, resolveMediaType } from './upload-urls.ts'
+import { checkSize, resolveMediaType } from '../media-rules.ts'
 
 /** The MIME and media type of an upload from its `Content-Type` and name, checked against what was declared. */
 export function uploadType(upload: PendingUpload, contentType: string | undefined, fileName: string | undefined): { mime: string; mediaType: MediaType } {

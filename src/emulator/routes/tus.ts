@@ -5,28 +5,14 @@
  * Bytes received before a dropped connection are kept, so a client resumes from the offset HEAD reports.
  */
 import type { ServerResponse } from 'node:http'
-import type { MediaType } from '../../core/media-types.ts'
-import type { EmulatorContext, Handler, RequestContext } from '../context.ts'
+import type { EmulatorContext, Handler, RequestContext, TusUpload } from '../context.ts'
 import { toFileDescriptor } from '../descriptor.ts'
-import type { BlobWriter } from '../store/blobs.ts'
 import { applicationError, ruleViolation } from '../wix-errors.ts'
 import { finishUpload, receive, uploadType } from './ingest.ts'
-import { checkSize } from './upload-urls.ts'
+import { checkSize } from '../media-rules.ts'
 import { pendingUploadFor } from './upload.ts'
 
 export const TUS_VERSION = '1.0.0'
-
-export interface TusUpload {
-  id: string
-  jti: string
-  length: number
-  writer: BlobWriter
-  type: { mime: string; mediaType: MediaType }
-  fileName: string | undefined
-  /** A PATCH is being received. */
-  busy: boolean
-  expires: number
-}
 
 const tusHeaders = { 'Tus-Resumable': TUS_VERSION, 'Cache-Control': 'no-store' }
 

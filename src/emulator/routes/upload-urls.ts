@@ -2,7 +2,7 @@
  * `POST /files/generate-upload-url` and `POST /files/generate-resumable-upload-url`: validate what the
  * client says about the file, assign its id, and hand out a signed, expiring, single-use token.
  */
-import { mediaTypeOfMime, mimeTypeOf, normalizeMimeType, OCTET_STREAM, type MediaType } from '../../core/media-types.ts'
+import { mediaTypeOfMime, mimeTypeOf, normalizeMimeType, OCTET_STREAM } from '../../core/media-types.ts'
 import { MEDIA_ROOT, type ExternalInfo } from '../../client/wire.ts'
 import type { EmulatorContext, Handler } from '../context.ts'
 import { newBaseFileId } from '../ids.ts'
@@ -11,35 +11,8 @@ import {
 } from '../http/fields.ts'
 import type { PendingUpload } from '../store/records.ts'
 import { signUploadToken, type TokenKind } from '../tokens.ts'
+import { checkSize, resolveMediaType } from '../media-rules.ts'
 import { notFound, ruleViolation } from '../wix-errors.ts'
-
-/** The media type a MIME type (or, for octet-stream, a file name) stands for; 400 when not hosted. */
-export function resolveMediaType(mimeType: string, fileName: string | undefined, field = 'mimeType'): { mime: string; mediaType: MediaType } {
-  const mime = normalizeMimeType(mimeType)
-  if (mime === OCTET_STREAM) {
-    const fromName = fileName ? mediaTypeOfMime(mimeTypeOf(fileName) ?? '') : undefined
-    if (!fileName || !fromName) {
-      throw ruleViolation(field, 'UNSUPPORTED_FILE_FORMAT',
-        'application/octet-stream needs a file name whose extension names a supported format')
-    }
-    return { mime: mimeTypeOf(fileName)!, mediaType: fromName }
-  }
-  const mediaType = mediaTypeOfMime(mime)
-  if (!mediaType) throw ruleViolation(field, 'UNSUPPORTED_FILE_FORMAT', `${mime} is not a format the Media Manager hosts`, { mimeType: mime })
-  return { mime, mediaType }
-}
-
-/** Checks a declared size against the per-type limit and the site quota. */
-export function checkSize(ctx: EmulatorContext, mediaType: MediaType, size: number, field = 'sizeInBytes'): void {
-  if (size === 0) throw ruleViolation(field, 'ZERO_FILE_SIZE', 'The file is empty')
-  const limit = ctx.options.maxFileSize[mediaType]
-  if (size > limit) {
-    throw ruleViolation(field, 'FILE_SIZE_OVER_LIMIT', `${size} bytes is over the ${limit}-byte limit for ${mediaType} files`, { limit })
-  }
-  if (ctx.store.usedBytes() + size > ctx.options.quotaBytes) {
-    throw ruleViolation(field, 'SITE_QUOTA_EXCEEDED', 'The site has no storage left for this file', { quota: ctx.options.quotaBytes })
-  }
-}
 
 async function issue(ctx: EmulatorContext, body: Record<string, unknown>, kind: TokenKind): Promise<{ token: string; upload: PendingUpload }> {
   const mimeType = requiredString(body, 'mimeType', 100)

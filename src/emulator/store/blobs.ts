@@ -131,15 +131,3 @@ export function createDiskBlobStore(dir: string): BlobStore {
     },
   }
 }
-
-/** Reads the first `n` bytes of a blob (for sniffing stored files). */
-export async function readHead(store: BlobStore, key: string, n = HEAD_BYTES): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of store.read(key, { start: 0, end: n - 1 }) as AsyncIterable<Buffer>) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size >= n) break
-  }
-  return Buffer.concat(chunks).subarray(0, n)
-}
