@@ -32,7 +32,9 @@ function consoleLogger(): PluginLogger {
   }
 }
 
-export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}) => {
+export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}, meta) => {
+  // unplugin's esbuild adapter appends a map as a `//#` comment, which is not CSS: no map for CSS there.
+  const cssMaps = meta.framework !== 'esbuild'
   const settings = resolvePluginSettings(rawOptions)
   let options: ResolvedOptions = resolveOptions(rawOptions)
   let logger: PluginLogger = consoleLogger()
@@ -85,12 +87,11 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
         const { path } = splitQuery(id)
         try {
           if (CSS_ID.test(id)) {
-            const rewritten = await rewriteCss(code, path, options.root, resolver)
-            return rewritten === undefined ? undefined : { code: rewritten, map: null }
+            const css = await rewriteCss(code, path, options.root, resolver)
+            return css && (cssMaps ? css : { code: css.code, map: null })
           }
           if (!code.includes('import.meta.url')) return undefined
-          const rewritten = await rewriteImportMetaUrls(code, path, options.root, resolver)
-          return rewritten === undefined ? undefined : { code: rewritten, map: null }
+          return await rewriteImportMetaUrls(code, path, options.root, resolver)
         } catch (error) {
           return failBuild(error)
         }

@@ -4,6 +4,7 @@
  */
 import { access } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
+import MagicString, { type SourceMap } from 'magic-string'
 import type { Host } from './host.ts'
 import { hostsQuery, splitQuery } from './query.ts'
 
@@ -44,11 +45,26 @@ async function hostedReplacements(refs: readonly Reference[], importer: string, 
   }))
 }
 
-export async function rewriteCss(code: string, id: string, root: string, host: UrlResolver): Promise<string | undefined> {
+/** Rewritten code with a source map of the change (bundlers chain it with the maps before it). */
+export interface Rewritten {
+  code: string
+  map: SourceMap
+}
+
+function rewritten(code: string, id: string, refs: readonly Reference[], replacements: readonly (string | undefined)[]): Rewritten | undefined {
+  if (replacements.every((value) => value === undefined)) return undefined
+  const edited = new MagicString(code)
+  refs.forEach((ref, i) => {
+    const replacement = replacements[i]
+    if (replacement !== undefined) edited.overwrite(ref.start, ref.end, replacement)
+  })
+  return { code: edited.toString(), map: edited.generateMap({ source: id, includeContent: true, hires: 'boundary' }) }
+}
+
+export async function rewriteCss(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
   const refs = cssReferences(code)
   if (refs.length === 0) return undefined
-  const urls = await hostedReplacements(refs, id, root, host)
-  return urls.some((url) => url !== undefined) ? replaceReferences(code, refs, urls) : undefined
+  return rewritten(code, id, refs, await hostedReplacements(refs, id, root, host))
 }
 
 export async function rewriteHtml(html: string, file: string, root: string, host: UrlResolver): Promise<string> {
@@ -57,10 +73,9 @@ export async function rewriteHtml(html: string, file: string, root: string, host
   return replaceReferences(html, refs, await hostedReplacements(refs, file, root, host))
 }
 
-export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: UrlResolver): Promise<string | undefined> {
+export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
   const refs = importMetaUrlReferences(code)
   if (refs.length === 0) return undefined
   const urls = await hostedReplacements(refs, id, root, host)
-  const replacements = urls.map((url) => (url === undefined ? undefined : `new URL(${JSON.stringify(url)})`))
-  return replacements.some((value) => value !== undefined) ? replaceReferences(code, refs, replacements) : undefined
+  return rewritten(code, id, refs, urls.map((url) => (url === undefined ? undefined : `new URL(${JSON.stringify(url)})`)))
 }
