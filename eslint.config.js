@@ -16,6 +16,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', performance: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' },
+    },
+  },
+  {
     files: ['fixtures/*/src/**'],
     languageOptions: { globals: { document: 'readonly', window: 'readonly', URL: 'readonly' } },
   },

@@ -21,16 +21,17 @@
  *
  * Also timed, for information: the engine forced onto the plain PUT path (BENCH_PLAIN_PUT=0 skips it).
  *
+ * The uploading child is bench/large-file-uploader.mjs, plain JavaScript over the built package
+ * (`npm run build` first), so that no TypeScript loader sits in the memory it measures.
+ *
  * Run: node bench/large-file.ts   (env: BENCH_SIZE_MB=1024, BENCH_REPS=3, BENCH_PLAIN_PUT=1)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
-import type * as Package from '../src/index.ts'
+import { existsSync } from 'node:fs'
 import { mkdir, open, readFile, rm } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
-import { Agent, type Dispatcher } from 'undici'
 import { banner, envInt, formatMs, formatRate, formatRatio, interleaved, MB, median, result, timed, warm, withTempDir } from './support.ts'
 
 const SIZE_MB = envInt('BENCH_SIZE_MB', 1024)
@@ -39,6 +40,8 @@ const API_KEY = 'emulator-api-key'
 const SITE_ID = 'emulator-site'
 const FILE_NAME = 'video.mp4'
 const REPO = resolve(dirname(import.meta.filename), '..')
+/** The uploading side: plain JavaScript over the built package, as users run it (no TypeScript loader in its memory). */
+const UPLOADER = join(REPO, 'bench/large-file-uploader.mjs')
 /** Also time the engine forced onto the plain PUT path, to tell TUS's cost from the client's. */
 const PLAIN_PUT = envInt('BENCH_PLAIN_PUT', 1, 0) === 1
 const ENGINE = 'engine, default options'
@@ -64,93 +67,6 @@ interface UploaderReport {
   uploaded: number
 }
 
-function vmHwmBytes(): number | undefined {
-  try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'))
-    return match ? Number(match[1]) * 1024 : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/**
- * The engine as users run it: the built package (`npm run build`), unless BENCH_FROM=src. Loading
- * src/ through Node's TypeScript stripping alone adds some 30 MB of RSS that no user pays.
- */
-async function loadEngine(): Promise<typeof Package> {
-  const built = join(REPO, 'dist/index.js')
-  if (process.env.BENCH_FROM !== 'src' && existsSync(built)) return import(built) as Promise<typeof Package>
-  return import('../src/index.ts')
-}
-
-async function uploader(apiBaseUrl: string, root: string, state: string, folder: string, resumableThreshold: number | undefined): Promise<void> {
-  const { createEngine, resolveOptions, syncFiles } = await loadEngine()
-  const marks = { start: 0, inspected: 0, uploadStart: 0, hosted: 0 }
-  let peak = process.memoryUsage.rss()
-  let peakHashing = 0
-  let peakUploading = 0
-  const sample = () => {
-    const rss = process.memoryUsage.rss()
-    peak = Math.max(peak, rss)
-    if (marks.start && !marks.inspected) peakHashing = Math.max(peakHashing, rss)
-    if (marks.uploadStart && !marks.hosted) peakUploading = Math.max(peakUploading, rss)
-  }
-  const sampler = setInterval(sample, 50)
-  // Records what goes on the wire, to tell the plain PUT from TUS.
-  const wire: Record<string, number> = {}
-  const recorder: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
-    const path = String(opts.path).split('?')[0]!
-    const kind = path.startsWith('/upload/tus/') ? '/upload/tus/<ref>' : path.startsWith('/upload/') && path !== '/upload/tus' ? '/upload/<token>' : path
-    const key = `${opts.method} ${kind}`
-    wire[key] = (wire[key] ?? 0) + 1
-    return dispatch(opts, handler)
-  }
-  const dispatcher = new Agent().compose(recorder)
-  const options = resolveOptions({
-    root, apiBaseUrl, apiKey: API_KEY, siteId: SITE_ID, folder, dispatcher,
-    lockfile: join(state, 'wix-media.lock.json'), cacheDir: join(state, 'cache'), waitForReady: false, resumableThreshold,
-  }, {})
-  const engine = await createEngine(options, {
-    onUploadStart: () => {
-      marks.uploadStart = performance.now()
-    },
-    onHosted: () => {
-      sample()
-      marks.hosted = performance.now()
-    },
-  })
-  const rssBeforeSync = process.memoryUsage.rss()
-  marks.start = performance.now()
-  const report = await syncFiles(engine, [FILE_NAME], {
-    onInspected: () => {
-      sample()
-      marks.inspected = performance.now()
-    },
-  })
-  const totalMs = performance.now() - marks.start
-  clearInterval(sampler)
-  sample()
-  if (report.errors.length > 0) throw report.errors[0]
-  const out: UploaderReport = {
-    hashMs: marks.inspected - marks.start,
-    uploadMs: marks.hosted - marks.uploadStart,
-    totalMs,
-    rssBeforeSync,
-    peakRssHashing: peakHashing,
-    peakRssUploading: peakUploading,
-    peakRssSampled: peak,
-    vmHwm: vmHwmBytes(),
-    wire,
-    fileId: engine.lockfile.entries()[0]![1].id,
-    uploaded: report.uploaded,
-  }
-  await dispatcher.close()
-  console.log(JSON.stringify(out))
-}
-
-// ————— the benchmark —————
-
-/** A file of random bytes behind an MP4 `ftyp` box (the emulator checks that the bytes match .mp4). */
 async function makeVideo(path: string): Promise<number> {
   const handle = await open(path, 'w')
   try {
@@ -261,6 +177,10 @@ async function curlUpload(baseUrl: string, file: string, size: number, answerFil
 }
 
 async function main(): Promise<void> {
+  if (!existsSync(join(REPO, 'dist/index.js'))) {
+    console.error('bench/large-file.ts measures the built package: run `npm run build` first (npm run bench:large-file does).')
+    process.exit(1)
+  }
   const curl = curlVersion()
   banner('one large file: peak memory and throughput', [
     `${SIZE_MB} MiB video; ${REPS} runs per side, interleaved (BENCH_SIZE_MB, BENCH_REPS); emulator and uploader in child processes`,
@@ -282,7 +202,7 @@ async function main(): Promise<void> {
           const state = join(dir, `state-${rep}`)
           // A folder per run: otherwise the next run would adopt this run's upload instead of uploading.
           const folder = `/bench-large-${threshold === undefined ? 'tus' : 'put'}-${rep}`
-          const out = await runChild([import.meta.filename, 'uploader', emulator.url, root, state, folder, String(threshold ?? 'default')])
+          const out = await runChild([UPLOADER, emulator.url, root, state, folder, String(threshold ?? 'default')])
           const report = JSON.parse(out.trim().split('\n').at(-1)!) as UploaderReport
           if (report.uploaded !== 1) throw new Error('the engine did not upload the file')
           await deleteFile(emulator.url, report.fileId)
@@ -313,8 +233,8 @@ async function main(): Promise<void> {
         `peak hashing ${mb(report.peakRssHashing)}, peak uploading ${mb(report.peakRssUploading)}, ` +
         `VmHWM ${report.vmHwm === undefined ? 'n/a' : mb(report.vmHwm)}`).join('; ')}`)
       const growth = Math.max(...reports.map((report) => (report.vmHwm ?? report.peakRssSampled) - report.rssBeforeSync))
-      console.error(`   for scale: a bare \`node -e\` process has ${mb(bareNodeRss())} RSS; this one runs a .ts file through Node's TypeScript ` +
-        `stripping (and the engine from dist/ when built), and grew by at most ${mb(growth)} during the sync`)
+      console.error(`   for scale: a bare \`node -e\` process has ${mb(bareNodeRss())} RSS; the uploader (plain JS over dist/) ` +
+        `grew by at most ${mb(growth)} during the sync`)
       result(`large file (${(size / MB).toFixed(0)} MiB) peak RSS of the uploading process: ${mb(peak)} (max over ${REPS} runs, ` +
         `${reports[0]!.vmHwm === undefined ? 'sampled every 50 ms' : 'VmHWM'}; ${mb(growth)} of it during the sync) (target < 150 MB); ` +
         `path: ${tus ? 'TUS (resumable)' : 'plain PUT'}`)
@@ -336,9 +256,4 @@ async function main(): Promise<void> {
   })
 }
 
-if (process.argv[2] === 'uploader') {
-  const [apiBaseUrl, root, state, folder, threshold] = process.argv.slice(3) as [string, string, string, string, string]
-  await uploader(apiBaseUrl, root, state, folder, threshold === 'default' ? undefined : Number(threshold))
-} else {
-  await main()
-}
+await main()
