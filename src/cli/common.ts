@@ -79,6 +79,7 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
 export function exitCodeFor(error: unknown, output: Output): number {
   if (isWixMediaError(error)) {
     output.error(error)
+    output.json({ errors: [errorJson(error)] })
     if (error.code === 'WIX_MEDIA_CONFIG') return EXIT.USAGE
     if (error.code === 'WIX_MEDIA_FROZEN') return EXIT.OUT_OF_DATE
     return EXIT.FAILED

@@ -46,7 +46,9 @@ main(process.argv.slice(2)).then(
       return
     }
     try {
-      process.exitCode = exitCodeFor(error, createOutput({ json: false, quiet: false, verbose: false }))
+      // A failure before the command could report (a bad lockfile or config) still answers --json.
+      const json = process.argv.includes('--json')
+      process.exitCode = exitCodeFor(error, createOutput({ json, quiet: false, verbose: false }))
     } catch {
       console.error(`wix-media: ${(error as Error).stack ?? String(error)}`)
       process.exitCode = EXIT.FAILED

@@ -17,7 +17,6 @@ export type WixMediaErrorCode =
   | 'WIX_MEDIA_LOCKFILE'
   | 'WIX_MEDIA_CONFIG'
   | 'WIX_MEDIA_FROZEN'
-  | 'WIX_MEDIA_ABORTED'
 
 export interface WixMediaErrorDetails {
   /** The project-relative file the error is about. */

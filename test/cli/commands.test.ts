@@ -351,6 +351,11 @@ describe('lockfile problems', () => {
     expect(run.stderr).toContain(`error WIX_MEDIA_LOCKFILE: ${join(root, LOCKFILE)}: ${reason}`)
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(content)
     expect(emulator.requests()).toEqual([])
+
+    // With --json, the failure is machine-readable on stdout too.
+    const json = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(json.code).toBe(1)
+    expect(JSON.parse(json.stdout)).toMatchObject({ errors: [{ code: 'WIX_MEDIA_LOCKFILE', message: expect.stringContaining(reason) as string }] })
   })
 })
 
