@@ -5,7 +5,7 @@
  * flushed as uploads finish). One engine per run or per bundler process; state lives here only.
  */
 import { statSync, type Stats } from 'node:fs'
-import { basename, resolve } from 'node:path'
+import { basename, relative, resolve, sep } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
@@ -84,7 +84,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
   const { signal } = setup
   const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0 }
   const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
-    openLockfile(options.lockfile, options.siteId),
+    openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/')),
     loadStatCache(options.cacheDir),
   ])
   let client: Promise<MediaClient> | undefined

@@ -87,15 +87,15 @@ export function formatLockfile(data: LockfileData): string {
   return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, files }, null, 2)}\n`
 }
 
-async function readLockfile(file: string): Promise<LockfileData | undefined> {
+async function readLockfile(file: string, label = file): Promise<LockfileData | undefined> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-    throw lockfileError(file, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
+    throw lockfileError(label, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
   }
-  return parseLockfile(text, file)
+  return parseLockfile(text, label)
 }
 
 /** Whether the lock's holder (the pid it names) no longer runs on this machine: a killed sync. */
@@ -130,7 +130,7 @@ async function takeOver(lock: string, staleInode: number): Promise<void> {
  * Runs `work` holding `<file>.lock`, created exclusively; a lock older than 15 s, or whose process
  * is gone (a killed run), is taken over.
  */
-async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T> {
+async function withFileLock<T>(file: string, label: string, work: () => Promise<T>): Promise<T> {
   const lock = `${file}.lock`
   const deadline = Date.now() + LOCK_WAIT_MS
   for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
@@ -140,11 +140,11 @@ async function withFileLock<T>(file: string, work: () => Promise<T>): Promise<T>
       await handle.close()
       break
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockfileError(file, 'the lockfile cannot be locked', 'Check the folder\'s permissions', error)
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw lockfileError(label, 'the lockfile cannot be locked', 'Check the folder\'s permissions', error)
       const held = await stat(lock).catch(() => undefined)
       const age = held ? Date.now() - held.mtimeMs : 0
       if (held && (age > LOCK_STALE_MS || await holderIsGone(lock))) await takeOver(lock, held.ino)
-      else if (Date.now() > deadline) throw lockfileError(file, `another process has held ${lock} for ${Math.round(age / 1000)} s`, 'If no other wix-media process runs, delete the .lock file')
+      else if (Date.now() > deadline) throw lockfileError(label, `another process has held ${lock} for ${Math.round(age / 1000)} s`, 'If no other wix-media process runs, delete the .lock file')
       else await sleep(wait + Math.random() * wait)
     }
   }
@@ -171,11 +171,12 @@ export interface Lockfile {
 
 /**
  * Opens the lockfile for a site. With `siteId` unset (no credentials), the file's own site is used.
+ * `label` is how messages name it (the path relative to the project).
  */
-export async function openLockfile(path: string, siteId: string | undefined): Promise<Lockfile> {
-  const loaded = await readLockfile(path)
+export async function openLockfile(path: string, siteId: string | undefined, label = path): Promise<Lockfile> {
+  const loaded = await readLockfile(path, label)
   if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
-    throw lockfileError(path, `the lockfile belongs to site ${loaded.siteId}, not to ${siteId}`,
+    throw lockfileError(label, `the lockfile belongs to site ${loaded.siteId}, not to ${siteId}`,
       'Check WIX_SITE_ID, or point `lockfile` at a file for this site')
   }
   const site = siteId ?? loaded?.siteId
@@ -192,10 +193,10 @@ export async function openLockfile(path: string, siteId: string | undefined): Pr
     deletes.clear()
     try {
       await mkdir(dirname(path), { recursive: true })
-      await withFileLock(path, async () => {
-        const current = await readLockfile(path)
+      await withFileLock(path, label, async () => {
+        const current = await readLockfile(path, label)
         if (current?.siteId && site && current.siteId !== site) {
-          throw lockfileError(path, `the lockfile now belongs to site ${current.siteId}, not to ${site}`, 'Check WIX_SITE_ID')
+          throw lockfileError(label, `the lockfile now belongs to site ${current.siteId}, not to ${site}`, 'Check WIX_SITE_ID')
         }
         const files = new Map(Object.entries(current?.files ?? {}))
         for (const hash of batchDeletes) files.delete(hash)

@@ -276,8 +276,9 @@ describe('sync: lockfile problems are clear errors and leave the file alone', ()
 
     expect(isWixMediaError(error, 'WIX_MEDIA_LOCKFILE')).toBe(true)
     const { message, file } = error as { message: string; file: string }
-    expect(file).toBe(join(root, LOCKFILE))
-    expect(message.startsWith(`${join(root, LOCKFILE)}: `)).toBe(true)
+    // Named as the project sees it: relative to the root.
+    expect(file).toBe(LOCKFILE)
+    expect(message.startsWith(`${LOCKFILE}: `)).toBe(true)
     expect(message).toMatch(reason)
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(content)
     expect(emulator.requests()).toEqual([])

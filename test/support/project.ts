@@ -179,3 +179,14 @@ function startCli(args: string[], cwd: string, env: Record<string, string | unde
   })
   return { child, done }
 }
+
+/**
+ * The most requests to `route` the emulator was answering at once, from its log (arrival +
+ * duration, both in whole ms: a request that starts within 2 ms of another's end is not counted as
+ * overlapping it).
+ */
+export function maxOverlap(emulator: Emulator, route: RouteName): number {
+  const spans = emulator.requests().filter((entry) => entry.route === route)
+    .map((entry) => ({ start: Date.parse(entry.time), end: Date.parse(entry.time) + entry.durationMs }))
+  return Math.max(0, ...spans.map((a) => spans.filter((b) => b.start <= a.start && a.start < b.end - 2).length))
+}
