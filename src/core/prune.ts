@@ -26,6 +26,11 @@ export async function prune(
     /** Move the orphans to the trash (otherwise they are only reported). */
     trash: boolean
     maxDelete: number
+    /**
+     * Only files created at least this long ago (ms) count as orphans: another branch's build may
+     * have uploaded a file whose lockfile is not merged yet.
+     */
+    minAgeMs: number
   },
 ): Promise<PruneResult> {
   const { assets, errors } = await inspectAll(engine, paths)
@@ -36,7 +41,9 @@ export async function prune(
   let orphans: FileDescriptor[] = []
   if (options.remote) {
     const lockedIds = new Set([...keep].map((hash) => engine.lockfile.get(hash)!.id))
-    orphans = (await engine.remote.labelled()).filter((file) => !lockedIds.has(file.id))
+    const bornBefore = Date.now() - options.minAgeMs
+    orphans = (await engine.remote.labelled())
+      .filter((file) => !lockedIds.has(file.id) && Date.parse(file.createdDate) <= bornBefore)
     if (options.trash && !options.dryRun && orphans.length > options.maxDelete) {
       throw new WixMediaError('WIX_MEDIA_VALIDATION', `${orphans.length} files would be moved to the trash, more than --max-delete ${options.maxDelete}`, {
         hint: 'Check that the lockfile is complete (wix-media sync), then raise --max-delete if this is intended',

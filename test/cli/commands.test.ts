@@ -296,7 +296,7 @@ describe('wix-media prune', () => {
     expect(emulator.files().every((file) => file.parentFolderId !== 'trash-root')).toBe(true)
   })
 
-  it('--remote lists an orphan, --max-delete 0 refuses to trash it, --remote --yes moves it to the trash', async () => {
+  it('--remote lists an orphan once older than --min-age, --max-delete 0 refuses to trash it, --remote --yes moves it to the trash', async () => {
     const emulator = await fixtures.emulator()
     const files = tree()
     const root = await fixtures.project(files)
@@ -310,21 +310,26 @@ describe('wix-media prune', () => {
     await rm(join(root, 'public/terms.pdf'))
     const folderOf = (id: string) => emulator.files().find((file) => file.id === id)?.parentFolderId
 
-    const listed = await fixtures.runCli(['prune', '--remote', '--json'], root, cliEnv(emulator))
+    // Just uploaded: by default (--min-age 24 hours) it may be another branch's, so it is no orphan yet.
+    const young = await fixtures.runCli(['prune', '--remote', '--json'], root, cliEnv(emulator))
+    expect(young.code, young.stderr).toBe(0)
+    expect(JSON.parse(young.stdout)).toMatchObject({ orphans: [] })
+
+    const listed = await fixtures.runCli(['prune', '--remote', '--min-age', '0', '--json'], root, cliEnv(emulator))
 
     expect(listed.code, listed.stderr).toBe(0)
     expect(JSON.parse(listed.stdout)).toMatchObject({ dropped: [], orphans: [{ id: orphan.id, displayName: 'terms.pdf' }] })
     expect(listed.stderr).toContain(`orphan  ${orphan.id} (terms.pdf)`)
     expect(folderOf(orphan.id)).not.toBe('trash-root')
 
-    const refused = await fixtures.runCli(['prune', '--remote', '--yes', '--max-delete', '0'], root, cliEnv(emulator))
+    const refused = await fixtures.runCli(['prune', '--remote', '--min-age', '0', '--yes', '--max-delete', '0'], root, cliEnv(emulator))
 
     expect(refused.code).toBe(1)
     expect(refused.stderr).toContain('1 files would be moved to the trash, more than --max-delete 0')
     expect(folderOf(orphan.id)).not.toBe('trash-root')
     expect(countRoute(emulator, 'deleteFiles')).toBe(0)
 
-    const trashed = await fixtures.runCli(['prune', '--remote', '--yes'], root, cliEnv(emulator))
+    const trashed = await fixtures.runCli(['prune', '--remote', '--min-age', '0', '--yes'], root, cliEnv(emulator))
 
     expect(trashed.code, trashed.stderr).toBe(0)
     expect(trashed.stderr).toContain(`trashed ${orphan.id} (terms.pdf)`)

@@ -16,6 +16,8 @@ Options:
   --remote              also look for orphans in the managed folder (listed only, unless --yes)
   --yes                 with --remote: move the orphans to the trash
   --max-delete <n>      refuse to trash more than n files (default 100)
+  --min-age <hours>     only files uploaded at least this long ago are orphans (default 24):
+                        a build on another branch may have uploaded files its lockfile not yet merged
 ${COMMON_USAGE}`
 
 export async function runPrune(args: string[]): Promise<number> {
@@ -24,6 +26,7 @@ export async function runPrune(args: string[]): Promise<number> {
     remote: { type: 'boolean' },
     yes: { type: 'boolean' },
     'max-delete': { type: 'string' },
+    'min-age': { type: 'string' },
   }, usage)
   if (prepared === 'help') {
     console.log(usage)
@@ -32,11 +35,13 @@ export async function runPrune(args: string[]): Promise<number> {
   const { options, output, values } = prepared
   const maxDelete = values['max-delete'] === undefined ? 100 : Number(values['max-delete'])
   if (!Number.isInteger(maxDelete) || maxDelete < 0) throw new UsageError(`--max-delete expects a whole number ≥ 0, got "${String(values['max-delete'])}"`)
+  const minAgeHours = values['min-age'] === undefined ? 24 : Number(values['min-age'])
+  if (!(minAgeHours >= 0)) throw new UsageError(`--min-age expects a number of hours ≥ 0, got "${String(values['min-age'])}"`)
   const dryRun = Boolean(values['dry-run'])
   const remote = Boolean(values.remote)
   const trash = remote && Boolean(values.yes)
   const engine = await createEngine(options)
-  const result = await prune(engine, await scanFiles(options), { dryRun, remote, trash, maxDelete })
+  const result = await prune(engine, await scanFiles(options), { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
   for (const error of result.errors) output.error(error)
   if (result.errors.length > 0) {
     output.info('prune: nothing changed, because some files could not be read')
