@@ -416,3 +416,30 @@ describe('TUS server', () => {
     expect(restarted.status).toBe(201)
   })
 })
+
+describe('TUS uploads abandoned by their client', () => {
+  it('are dropped with their bytes once their token expires (on the next creation)', async () => {
+    const { mkdtemp, readdir, rm } = await import('node:fs/promises')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { startEmulator } = await import('../../src/emulator/index.ts')
+    const { apiFor } = await import('../support/emulator.ts')
+    const dataDir = await mkdtemp(join(tmpdir(), 'wix-media-tus-evict-'))
+    const emulator = await startEmulator({ seed: 5, dataDir, resumableUploadTtlMs: 300 })
+    try {
+      const client = tus(apiFor(emulator))
+      const abandoned = await client.start(2 * MiB)
+      expect((await client.patch(abandoned.location, 0, randomBytes(MiB))).status).toBe(204)
+      const temp = async () => (await readdir(join(dataDir, 'blobs'))).filter((name) => name.startsWith('.upload-'))
+      expect(await temp()).toHaveLength(1)
+
+      await sleep(350)
+      await client.start(1024)
+      expect(await temp()).toEqual([]) // the abandoned bytes are gone (the new upload has none yet)
+      expect((await fetch(abandoned.location, { method: 'HEAD', headers: TUS })).status).toBe(404)
+    } finally {
+      await emulator.close()
+      await rm(dataDir, { recursive: true, force: true })
+    }
+  })
+})

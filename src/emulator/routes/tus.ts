@@ -65,8 +65,19 @@ export const tusOptions: Handler = async (_ctx, { res }) => {
   })
 }
 
+/** Drops uploads whose token expired (abandoned by their client), with their bytes. */
+async function evictExpired(ctx: EmulatorContext): Promise<void> {
+  const now = Date.now()
+  for (const upload of [...ctx.tusUploads.values()]) {
+    if (upload.expires > now || upload.busy) continue
+    ctx.tusUploads.delete(upload.id)
+    await upload.writer.abort()
+  }
+}
+
 export const tusCreate: Handler = async (ctx, request) => {
   requireVersion(request)
+  await evictExpired(ctx)
   const { req, res } = request
   const metadata = parseMetadata(req.headers['upload-metadata'] as string | undefined)
   if (!metadata.token) throw tusError(401, 'INVALID_UPLOAD_TOKEN', 'Upload-Metadata must carry the uploadToken as `token`')
