@@ -3,24 +3,10 @@
  * resets, stalls, and what the request log says about each.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry } from '../../src/emulator/index.ts'
-import { apiFor, useEmulator, type Api } from '../support/emulator.ts'
+import { startEmulator, type Emulator, type RequestLogEntry } from '../../src/emulator/index.ts'
+import type { WireError } from '../../src/client/wire.ts'
+import { useEmulator, withEmulator, type Api } from '../support/emulator.ts'
 import { pdf, png } from '../support/media.ts'
-
-interface WixErrorBody {
-  message: string
-  details: { applicationError?: { code: string; description: string; data: unknown } }
-}
-
-/** Starts an emulator for one test and always closes it. */
-async function withEmulator<T>(options: EmulatorOptions, run: (api: Api) => Promise<T>): Promise<T> {
-  const emulator = await startEmulator({ seed: 42, ...options })
-  try {
-    return await run(apiFor(emulator))
-  } finally {
-    await emulator.close()
-  }
-}
 
 function headersFor(emulator: Emulator): Record<string, string> {
   return { Authorization: emulator.apiKey, 'wix-site-id': emulator.siteId }
@@ -120,7 +106,7 @@ describe('emulator faults', () => {
     it('answers a sequence in order with Wix bodies, then serves normally', async () => {
       api.emulator.faults.add({ route: 'listFiles', sequence: [503, 500, { status: 429, retryAfter: 2 }, 'ok'] })
       const answers = []
-      for (let i = 0; i < 5; i++) answers.push(await api.call<WixErrorBody>('GET', '/files'))
+      for (let i = 0; i < 5; i++) answers.push(await api.call<WireError>('GET', '/files'))
 
       expect(answers.map((a) => a.status)).toEqual([503, 500, 429, 200, 200])
       expect(answers[0]!.body).toEqual({ message: '', details: {} })
@@ -150,7 +136,7 @@ describe('emulator faults', () => {
 
     it('answers an injected 4xx with an applicationError body', async () => {
       api.emulator.faults.add({ route: 'listFolders', sequence: [409] })
-      const answer = await api.call<WixErrorBody>('GET', '/folders')
+      const answer = await api.call<WireError>('GET', '/folders')
       expect(answer.status).toBe(409)
       expect(answer.body.details.applicationError?.code).toBe('INJECTED_FAULT')
     })
@@ -232,7 +218,7 @@ describe('emulator faults', () => {
           seen.set(answer.status, { body: answer.body, retryAfter: answer.headers.get('retry-after') })
         }
         expect([...seen.keys()].sort()).toEqual([429, 500, 503])
-        expect((seen.get(429)!.body as WixErrorBody).details.applicationError?.code).toBe('RESOURCE_EXHAUSTED')
+        expect((seen.get(429)!.body as WireError).details.applicationError?.code).toBe('RESOURCE_EXHAUSTED')
         expect(seen.get(429)!.retryAfter).toBeNull()
         expect(seen.get(500)!.body).toEqual({ message: '', details: {} })
         expect(seen.get(503)!.body).toEqual({ message: '', details: {} })

@@ -1,26 +1,12 @@
 /** The emulator's per-site API rate limit (a token bucket), over real HTTP on 127.0.0.1. */
 import { describe, expect, it } from 'vitest'
-import { startEmulator, type EmulatorOptions } from '../../src/emulator/index.ts'
-import { apiFor, type Api, type ApiAnswer } from '../support/emulator.ts'
+import type { WireError } from '../../src/client/wire.ts'
+import { withEmulator, type Api, type ApiAnswer } from '../support/emulator.ts'
 import { png } from '../support/media.ts'
 
-interface WixErrorBody {
-  message: string
-  details: { applicationError?: { code: string; description: string; data: unknown } }
-}
-
-async function withEmulator<T>(options: EmulatorOptions, run: (api: Api) => Promise<T>): Promise<T> {
-  const emulator = await startEmulator({ seed: 42, ...options })
-  try {
-    return await run(apiFor(emulator))
-  } finally {
-    await emulator.close()
-  }
-}
-
-async function listTimes(api: Api, n: number, headers?: Record<string, string>): Promise<ApiAnswer<WixErrorBody>[]> {
-  const answers: ApiAnswer<WixErrorBody>[] = []
-  for (let i = 0; i < n; i++) answers.push(await api.call<WixErrorBody>('GET', '/files', undefined, headers))
+async function listTimes(api: Api, n: number, headers?: Record<string, string>): Promise<ApiAnswer<WireError>[]> {
+  const answers: ApiAnswer<WireError>[] = []
+  for (let i = 0; i < n; i++) answers.push(await api.call<WireError>('GET', '/files', undefined, headers))
   return answers
 }
 
@@ -65,9 +51,9 @@ describe('emulator rate limit', () => {
   it('recovers as the bucket refills (120/min = one call every 0.5 s)', async () => {
     await withEmulator({ rateLimit: 120, rateLimitRetryAfter: 'auto' }, async (api) => {
       const statuses: number[] = []
-      let limited: ApiAnswer<WixErrorBody> | undefined
+      let limited: ApiAnswer<WireError> | undefined
       while (!limited && statuses.length < 400) {
-        const answer = await api.call<WixErrorBody>('GET', '/files')
+        const answer = await api.call<WireError>('GET', '/files')
         statuses.push(answer.status)
         if (answer.status === 429) limited = answer
       }

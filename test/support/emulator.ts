@@ -61,3 +61,13 @@ export function useEmulator(options: EmulatorOptions = {}): Api {
   })
   return new Proxy({} as Api, { get: (_target, key) => holder.api[key as keyof Api] })
 }
+
+/** Starts an emulator for one test and always closes it. */
+export async function withEmulator<T>(options: EmulatorOptions, run: (api: Api) => Promise<T>): Promise<T> {
+  const emulator = await startEmulator({ seed: 42, ...options })
+  try {
+    return await run(apiFor(emulator))
+  } finally {
+    await emulator.close()
+  }
+}
