@@ -59,6 +59,16 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     enforce: 'pre',
 
     async buildStart() {
+      if (meta.framework === 'rollup' || meta.framework === 'rolldown') {
+        // Rollup's context logs through its onLog (it adds the `[plugin …]` prefix itself); Rolldown
+        // surfaces warnings but not info, so its summary line stays on stderr.
+        const context = this as unknown as { info(message: string): void; warn(message: string): void }
+        const stderr = consoleLogger()
+        logger = {
+          info: meta.framework === 'rollup' ? (message) => context.info(message) : stderr.info,
+          warn: (message) => context.warn(message),
+        }
+      }
       if (settings.prewarm && !serving) {
         const { scanFiles } = await import('../core/scan.ts')
         // Start every upload now; each import awaits its own (single-flight) result later.

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { rolldown } from 'rolldown'
-import { rollup } from 'rollup'
+import { rollup, type LogLevel, type RollupLog } from 'rollup'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
@@ -27,8 +27,14 @@ interface Bundle {
   close(): Promise<void>
 }
 
-/** A build bound to one plugin instance: each call bundles `input` into `dir` as ES modules and returns the warnings. */
-type Build = (input: string, dir: string) => Promise<unknown[]>
+/** What a build reported: warnings, and the info lines its logger received. */
+interface Logs {
+  warnings: unknown[]
+  infos: string[]
+}
+
+/** A build bound to one plugin instance: each call bundles `input` into `dir` as ES modules and returns its logs. */
+type Build = (input: string, dir: string) => Promise<Logs>
 
 /**
  * `withPlugin` of a bundler whose `open(inputOptions)` (`rollup()`, `rolldown()`) takes plugins made by
@@ -36,29 +42,47 @@ type Build = (input: string, dir: string) => Promise<unknown[]>
  */
 function buildsWith<P, W>(
   plugin: (options: WixMediaPluginOptions) => P,
-  open: (options: { input: string; plugins: P[]; onwarn: (warning: W) => void }) => Promise<Bundle>,
+  open: (options: {
+    input: string
+    plugins: P[]
+    onwarn: (warning: W) => void
+    onLog: (level: LogLevel, log: RollupLog, handler: (level: LogLevel | 'error', log: RollupLog) => void) => void
+  }) => Promise<Bundle>,
 ) {
   return (options: WixMediaPluginOptions): Build => {
     const instance = plugin(options)
     return async (input, dir) => {
       const warnings: W[] = []
-      const bundle = await open({ input, plugins: [instance], onwarn: (warning) => warnings.push(warning) })
+      const infos: string[] = []
+      const bundle = await open({
+        input,
+        plugins: [instance],
+        onwarn: (warning) => warnings.push(warning),
+        onLog: (level, log, handler) => (level === 'info' ? infos.push(log.message) : handler(level, log)),
+      })
       try {
         await bundle.write({ dir, format: 'es' })
       } finally {
         await bundle.close()
       }
-      return warnings
+      return { warnings, infos }
     }
   }
 }
 
+/**
+ * Where the plugin's summary line lands: Rollup's logger (onLog, with its `[plugin …]` prefix);
+ * Rolldown does not surface a plugin's info logs, so there it is printed to stderr.
+ */
 const BUNDLERS = [
-  { name: 'Rollup', seed: 21, withPlugin: buildsWith(rollupPlugin, rollup), watch: true },
-  { name: 'Rolldown', seed: 22, withPlugin: buildsWith(rolldownPlugin, rolldown), watch: false },
+  { name: 'Rollup', seed: 21, withPlugin: buildsWith(rollupPlugin, rollup), watch: true,
+    summary: (logs: Logs, _stderr: string) => logs.infos.join('\n'), prefix: '\\[plugin unplugin-wix-media\\]' },
+  { name: 'Rolldown', seed: 22, withPlugin: buildsWith(rolldownPlugin, rolldown), watch: false,
+    summary: (_logs: Logs, stderr: string) => stderr, prefix: '\\[unplugin-wix-media\\]' },
 ]
 
-describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the emulator', ({ seed, withPlugin, watch }) => {
+describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the emulator', ({ seed, withPlugin, watch, summary, prefix }) => {
+  const summaryLine = (rest: string) => new RegExp(`^${prefix} ${rest} in \\d+ ms$`, 'm')
   let emulator: Emulator
   let root: string
   let urls: Record<string, string>
@@ -77,15 +101,15 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the e
    */
   async function build(root: string, options: WixMediaPluginOptions | Build, outDir: string) {
     const dist = join(root, outDir)
-    const warnings = await (typeof options === 'function' ? options : withPlugin(options))(join(root, 'src/no-css.js'), dist)
-    return { dist, warnings }
+    const logs = await (typeof options === 'function' ? options : withPlugin(options))(join(root, 'src/no-css.js'), dist)
+    return { dist, warnings: logs.warnings, logs }
   }
 
   test('a first build uploads each media file once and every reference in the output is its hosted URL', async () => {
     root = await copyFixture('bundler-app')
-    const { result: { dist, warnings }, stderr } = await captureStderr(() => build(root, emulatorOptions(emulator, root), 'dist'))
+    const { result: { dist, warnings, logs }, stderr } = await captureStderr(() => build(root, emulatorOptions(emulator, root), 'dist'))
     expect(warnings).toEqual([])
-    expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 5 files \(4\.8 kB\), reused 0, adopted 0 in \d+ ms$/m)
+    expect(summary(logs, stderr)).toMatch(summaryLine('uploaded 5 files \\(4\\.8 kB\\), reused 0, adopted 0'))
 
     const hosted = await expectBundlerAppHosted(emulator, root, dist, 'no-css.js')
     urls = hosted.urls
@@ -96,8 +120,8 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the e
   })
 
   test('a second build makes no API call and writes the same output', async () => {
-    const { stderr } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator, root), 'dist-again'))
-    expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 0 files \(0\.0 kB\), reused 5, adopted 0 in \d+ ms$/m)
+    const { logs, stderr } = await expectUnchangedRebuild(emulator, root, lockText, () => build(root, emulatorOptions(emulator, root), 'dist-again'))
+    expect(summary(logs, stderr)).toMatch(summaryLine('uploaded 0 files \\(0\\.0 kB\\), reused 5, adopted 0'))
   })
 
   test('a build with the lockfile and no credentials succeeds offline with the same URLs', async () => {
@@ -114,8 +138,8 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the e
       expect(emulator.requests()).toEqual([])
       const changed = Buffer.concat([await readFile(join(root, 'src/assets/photo.png')), Buffer.from('edited')])
       await writeFile(join(root, 'src/assets/photo.png'), changed)
-      const { result: { dist }, stderr } = await captureStderr(() => build(root, watching, 'dist-watch'))
-      expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 1 files \(2\.0 kB\), reused 4, adopted 0 in \d+ ms$/m)
+      const { result: { dist, logs }, stderr } = await captureStderr(() => build(root, watching, 'dist-watch'))
+      expect(summary(logs, stderr)).toMatch(summaryLine('uploaded 1 files \\(2\\.0 kB\\), reused 4, adopted 0'))
       expect(countRoute(emulator, 'upload')).toBe(1)
       const entry = (await readLock(root)).files[sha256(changed)]
       expect(entry?.paths).toEqual(['src/assets/photo.png'])
