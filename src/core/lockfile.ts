@@ -45,14 +45,15 @@ function lockfileError(file: string, reason: string, hint: string, cause?: unkno
 
 /** Parses and checks a lockfile's text. */
 export function parseLockfile(text: string, file: string): LockfileData {
-  if (/^(<{7}|={7}|>{7})/m.test(text)) {
-    throw lockfileError(file, 'the lockfile has merge conflict markers',
-      'Take either side of the conflict (or delete the file) and run `wix-media sync`: it re-adopts uploaded files instead of uploading them again')
-  }
   let data: Partial<LockfileData>
   try {
     data = JSON.parse(text) as Partial<LockfileData>
   } catch (error) {
+    // Conflict markers never leave valid JSON: look for them only when parsing failed.
+    if (/^(<{7}|={7}|>{7})/m.test(text)) {
+      throw lockfileError(file, 'the lockfile has merge conflict markers',
+        'Take either side of the conflict (or delete the file) and run `wix-media sync`: it re-adopts uploaded files instead of uploading them again')
+    }
     throw lockfileError(file, `the lockfile is not valid JSON (${(error as Error).message})`,
       'Restore it from git, or delete it and run `wix-media sync`: uploaded files are re-adopted, not uploaded again', error)
   }
