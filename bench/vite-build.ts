@@ -26,13 +26,13 @@
  *        BENCH_PLUGIN_ENTRY=dist (load the published build, dist/vite.js, made by `npm run build`,
  *          instead of src/vite.ts run through Node's type stripping)
  */
-import { spawn } from 'node:child_process'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startEmulator } from '../src/emulator/index.ts'
 import type wixMedia from '../src/vite.ts'
 import { png } from '../test/support/media.ts'
+import { spawnCollecting } from '../test/support/process.ts'
 import { banner, envInt, formatMs, formatRatio, interleaved, median, result, since, withTempDir } from './support.ts'
 
 const SELF = fileURLToPath(import.meta.url)
@@ -120,18 +120,11 @@ async function child(root: string, mode: Mode, outDir: string): Promise<void> {
 function buildProcess(root: string, mode: Mode, env: Record<string, string>): Promise<BuildRun> {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('WIX_')))
   const start = performance.now()
-  const child = spawn(process.execPath, [SELF, '--child', root, mode, `dist-${mode}`], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
+  const { child, closed } = spawnCollecting(process.execPath, [SELF, '--child', root, mode, `dist-${mode}`], { env: { ...base, ...env } })
+  child.stdin.end()
   return new Promise((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', (code) => {
+    void closed.then(({ code, stdout, stderr }) => {
       const wallMs = since(start)
       const last = stdout.trim().split('\n').at(-1) ?? ''
       if (code !== 0 || !last.startsWith('{')) {

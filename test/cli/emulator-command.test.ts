@@ -1,11 +1,12 @@
 /** `wix-media emulator` as a real child process: startup line, real calls, signals, exit codes, --data-dir. */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { pdf, png } from '../support/media.ts'
+import { spawnCollecting } from '../support/process.ts'
 
 const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url))
 const LISTENING = /^Media Manager emulator listening on http:\/\/127\.0\.0\.1:\d+$/
@@ -31,20 +32,9 @@ interface Cli {
 
 function runCli(args: string[]): Cli {
   // process.execPath is the Node running vitest (≥ 23.6), which runs the TypeScript source as is.
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: 'pipe' })
+  const { child, stdout, stderr, closed } = spawnCollecting(process.execPath, [CLI, ...args])
   children.add(child)
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal }))
-  })
-  return { child, stdout: () => stdout, stderr: () => stderr, exited }
+  return { child, stdout, stderr, exited: closed.then(({ code, signal }) => ({ code, signal })) }
 }
 
 /** The first complete line of stdout; fails with stderr if the process ends first. */

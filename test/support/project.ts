@@ -3,12 +3,13 @@
  * engine wired to it in-process, the `wix-media` CLI as a real child process, and readers for the
  * lockfile and the emulator's request log.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach } from 'vitest'
+import { spawnCollecting } from './process.ts'
 import { createEngine, type Engine, type EngineSetup } from '../../src/core/engine.ts'
 import { parseLockfile, type LockfileData } from '../../src/core/lockfile.ts'
 import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../../src/core/options.ts'
@@ -165,19 +166,8 @@ export function cliEnv(emulator: Emulator): Record<string, string> {
 function startCli(args: string[], cwd: string, env: Record<string, string | undefined>): CliProcess {
   const base = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('WIX_') && key !== 'CI'))
   // process.execPath is the Node running vitest (≥ 23.6), which runs the TypeScript source as is.
-  const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env }, stdio: 'pipe' })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    stdout += chunk
-  })
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk
-  })
-  const done = new Promise<CliResult>((resolve) => {
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
-  })
-  return { child, done }
+  const { child, closed } = spawnCollecting(process.execPath, [CLI, ...args], { cwd, env: { ...base, ...env } })
+  return { child, done: closed }
 }
 
 /**
