@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import fg from 'fast-glob'
 import { createEngine } from '../src/core/engine.ts'
 import { resolveOptions, type ResolvedOptions } from '../src/core/options.ts'
-import { scanFiles } from '../src/core/scan.ts'
+import { scanFiles, walkOptions } from '../src/core/scan.ts'
 import { syncFiles } from '../src/core/sync.ts'
 import { startEmulator } from '../src/emulator/index.ts'
 import { png } from '../test/support/media.ts'
@@ -41,16 +41,7 @@ async function makeTree(root: string): Promise<void> {
 
 /** The floor: one fast-glob walk with the include pattern and walk options of src/core/scan.ts. */
 function walk(options: ResolvedOptions): Promise<string[]> {
-  return fg([...options.include], {
-    cwd: options.root,
-    ignore: [...options.exclude],
-    onlyFiles: true,
-    dot: false,
-    followSymbolicLinks: true,
-    unique: true,
-    suppressErrors: true,
-    caseSensitiveMatch: false,
-  })
+  return fg([...options.include], walkOptions(options))
 }
 
 interface SyncRun {
