@@ -2,7 +2,7 @@
  * The Wix Media Manager REST client on undici: the calls this project needs, each one paced and
  * retried. One instance per run; an injectable dispatcher instead of global state.
  */
-import type { Dispatcher } from 'undici'
+import { Agent, type Dispatcher } from 'undici'
 import { createHttp, type Http } from './http.ts'
 import { createPacer } from './pacer.ts'
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts'
@@ -19,6 +19,7 @@ export interface ClientOptions {
   apiBaseUrl: string
   apiKey: string | undefined
   siteId: string | undefined
+  /** @default an `Agent` of this client's own: no global state, and uploads may reuse their buffers (file-body.ts). */
   dispatcher?: Dispatcher
   /** ms without progress before a request is given up (headers and body). */
   timeoutMs: number
@@ -64,17 +65,18 @@ const PAGE = 100
 const DEFAULT_TUS_CHUNK = 32 * 1024 * 1024
 
 export function createMediaClient(options: ClientOptions): MediaClient {
+  const dispatcher = options.dispatcher ?? new Agent()
   const http = createHttp({
     baseUrl: options.apiBaseUrl.replace(/\/+$/, ''),
     apiKey: options.apiKey,
     siteId: options.siteId,
-    dispatcher: options.dispatcher,
+    dispatcher,
     timeoutMs: options.timeoutMs,
     retry: options.retry ?? DEFAULT_RETRY_POLICY,
     pacer: createPacer(options.requestsPerMinute),
     onRequest: options.onRequest,
   })
-  const transfer = { dispatcher: options.dispatcher, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
+  const transfer = { dispatcher, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
 
   async function* pages<T>(
     load: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: PagingMetadata }>,

@@ -3,9 +3,10 @@
  * so a 2 GB video costs no more memory than an icon. No Authorization: the URL's token is the
  * credential. Token-bearing URLs never reach an error message.
  */
-import { createReadStream } from 'node:fs'
 import { request, type Dispatcher } from 'undici'
+import { isWixMediaError } from '../core/errors.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
+import { asRequestBody, fileSource } from './file-body.ts'
 import { readBody, requestIdOf } from './http.ts'
 import { parseRetryAfter } from './retry.ts'
 import type { FileDescriptor } from './wire.ts'
@@ -20,7 +21,7 @@ export interface LocalFile {
 }
 
 export interface TransferSettings {
-  dispatcher: Dispatcher | undefined
+  dispatcher: Dispatcher
   timeoutMs: number
   onRequest?: (call: { method: string; path: string }) => void
 }
@@ -37,20 +38,18 @@ export async function putFile(
   settings.onRequest?.({ method: 'PUT', path: '/upload/<token>' })
   const what = 'Uploading the file'
   let response: Dispatcher.ResponseData
-  const stream = createReadStream(file.path)
   try {
     response = await request(url, {
       method: 'PUT',
       headers: { 'content-type': contentType, 'content-length': String(file.size) },
-      body: stream,
+      body: asRequestBody(fileSource(file.path, file.size, settings.dispatcher).range(0, file.size)),
       dispatcher: settings.dispatcher,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
       signal,
     })
   } catch (error) {
-    stream.destroy()
-    if (signal?.aborted) throw error
+    if (signal?.aborted || isWixMediaError(error)) throw error
     throw errorFromTransport(what, error)
   }
   let body: unknown

@@ -3,12 +3,11 @@
  * chunks read straight from disk, and after a dropped connection ask the server (HEAD) how much it
  * has and go on from there; then finish with `PUT <uploadUrl>/<uploadToken>?filename=`.
  */
-import { createReadStream } from 'node:fs'
-import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
 import { isWixMediaError } from '../core/errors.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
+import { asRequestBody, fileSource } from './file-body.ts'
 import { readBody, requestIdOf } from './http.ts'
 import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
 import type { LocalFile, TransferSettings } from './transfer.ts'
@@ -28,7 +27,7 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 interface TusRequest {
   method: 'POST' | 'PATCH' | 'HEAD' | 'PUT'
   headers?: Record<string, string>
-  body?: Readable
+  body?: Dispatcher.DispatchOptions['body']
   signal?: AbortSignal | undefined
 }
 
@@ -43,8 +42,7 @@ async function send(settings: TransferSettings, what: string, url: string, init:
       bodyTimeout: settings.timeoutMs,
     })
   } catch (error) {
-    init.body?.destroy()
-    if (init.signal?.aborted) throw error
+    if (init.signal?.aborted || isWixMediaError(error)) throw error
     throw errorFromTransport(what, error)
   }
   const body = await readBody(response.body).catch((error: unknown) => {
@@ -99,6 +97,8 @@ export async function tusUpload(
     }
   }
 
+  // One source for every PATCH: its two buffers serve the whole upload, one chunk after another.
+  const source = fileSource(file.path, file.size, settings.dispatcher)
   let offset = 0
   let failures = 0
   while (offset < file.size) {
@@ -112,7 +112,7 @@ export async function tusUpload(
           'content-type': 'application/offset+octet-stream',
           'content-length': String(end - offset),
         },
-        body: createReadStream(file.path, { start: offset, end: end - 1 }),
+        body: asRequestBody(source.range(offset, end)),
         signal,
       }, [204])
       offset = Number(header(answer.headers, 'upload-offset') ?? end)

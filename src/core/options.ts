@@ -97,8 +97,10 @@ export interface WixMediaOptions {
    */
   maxFileSize?: Partial<Record<MediaType, number>>
   /**
-   * undici dispatcher for every request (proxies, tests).
-   * @default undici's global dispatcher
+   * undici dispatcher for every request: a proxy (`new EnvHttpProxyAgent()`), or tests. A bare
+   * `Agent`, `Pool` or `Client` lets uploads reuse their read buffers; other dispatchers (interceptors,
+   * `MockAgent`, proxies) may keep body chunks, so uploads through them read into fresh buffers.
+   * @default an undici `Agent` of the run's own (not undici's global dispatcher)
    */
   dispatcher?: Dispatcher
 }

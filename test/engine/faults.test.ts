@@ -4,10 +4,10 @@
  * `Retry-After` is waited out; 400s carry Wix's rule name and the file; large files go through TUS
  * and resume; and no more transfers are in flight than `concurrency`.
  */
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { Emulator, RequestLogEntry, RouteName } from '../../src/emulator/index.ts'
-import { pdf, png } from '../support/media.ts'
+import { mp4, pdf, png } from '../support/media.ts'
 import { maxOverlap, pathsInLock, readLock, routeCounts, syncProject, useFixtures, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
@@ -231,6 +231,25 @@ describe('faults: resumable uploads', () => {
       'generateResumableUploadUrl:200', 'tusCreate:201', 'tusPatch:reset', 'tusHead:503', 'tusHead:200', 'tusPatch:204', 'tusFinalize:200',
     ])
     expect((await emulator.readFile(emulator.files()[0]!.id)).equals(big)).toBe(true)
+  })
+
+  it('multi-megabyte files of random bytes arrive intact: a plain PUT, and TUS resumed from an offset inside a read chunk', async () => {
+    const emulator = await fixtures.emulator()
+    // Dropped after 2.5 MiB: the resume starts half-way through a 1 MiB read buffer.
+    emulator.faults.add({ route: 'tusPatch', sequence: [{ reset: { afterBytes: 2.5 * 1024 * 1024 } }] })
+    // Random bytes after the MP4 header: a chunk sent from the wrong buffer, or twice, cannot go unnoticed.
+    const video = (size: number) => Buffer.concat([mp4(0), randomBytes(size)])
+    const files = { 'video/put.mp4': video(3 * 1024 * 1024 + 777), 'video/tus.mp4': video(6 * 1024 * 1024 + 4321) }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { resumableThreshold: 5 * 1024 * 1024 })
+
+    expect(report.errors).toEqual([])
+    expect(routeCounts(emulator.requests())).toMatchObject({ upload: 1, tusCreate: 1, tusPatch: 2, tusHead: 1, tusFinalize: 1 })
+    const lock = await readLock(root)
+    for (const [path, bytes] of Object.entries(files)) {
+      expect((await emulator.readFile(lock.files[sha256(bytes)]!.id)).equals(bytes), path).toBe(true)
+    }
   })
 
   it('retries do not multiply: a generate-upload-url that keeps failing is asked `attempts` times, not attempts²', async () => {
