@@ -30,7 +30,7 @@ const REPS = envInt('BENCH_REPS', 5)
 const LARGE_FILES = 4
 /** Small files take these sizes in turn (average 68.2 KiB). */
 const SMALL_SIZES = [1, 4, 16, 64, 256].map((kib) => kib * 1024)
-/** As many files at once as `inspectAll` in src/core/sync.ts hashes. */
+/** As many files at once as the engine hashes (HASH_PARALLELISM in src/core/inspect.ts). */
 const ENGINE_PARALLELISM = 16
 
 interface DataSet {

@@ -4,15 +4,13 @@
  * concurrency, one in-flight upload per content hash) → wait until READY → record (lockfile,
  * flushed as uploads finish). One engine per run or per bundler process; state lives here only.
  */
-import { statSync, type Stats } from 'node:fs'
-import { basename, relative, resolve, sep } from 'node:path'
+import { basename, relative, sep } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { isWixMediaError, WixMediaError } from './errors.ts'
-import { sha256File } from './hash.ts'
+import { createInspector, type Inspected, type LocalAsset } from './inspect.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
-import { mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 import { waitUntilReady } from './readiness.ts'
 import { entryFromDescriptor, hashLabel } from './record.ts'
@@ -29,16 +27,7 @@ export interface HostedAsset {
   outcome: Outcome
 }
 
-/** A project file, hashed and typed, before any network. */
-export interface LocalAsset {
-  /** Project-relative, `/`-separated. */
-  path: string
-  absolutePath: string
-  hash: string
-  size: number
-  mimeType: string
-  mediaType: MediaType
-}
+export type { Inspected, LocalAsset }
 
 export interface EngineCounters {
   uploaded: number
@@ -62,6 +51,10 @@ export interface Engine {
   readonly counters: Readonly<EngineCounters>
   /** Hashes and types one file (the stat cache skips unchanged ones). */
   inspect(path: string): Promise<LocalAsset>
+  /** Hashes and types many files; the ones the stat cache knows cost a stat each. */
+  inspectAll(paths: readonly string[]): Promise<Inspected>
+  /** The lockfile's entry for a file's content, recorded for its path; no network, no waiting. */
+  reuse(local: LocalAsset): HostedAsset | undefined
   /** Makes one file hosted: its lock entry, from the lockfile or after an adoption or upload. */
   host(local: LocalAsset): Promise<HostedAsset>
   /** What `host` would do, without uploading or writing: `'upload'` | `'adopt'` | `'reuse'`. */
@@ -78,7 +71,6 @@ export interface EngineSetup extends EngineEvents {
 }
 
 const FLUSH_EVERY_MS = 200
-const HASH_PARALLELISM = 16
 
 export async function createEngine(options: ResolvedOptions, setup: EngineSetup = {}): Promise<Engine> {
   const { signal } = setup
@@ -102,8 +94,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
   })))
   const remote = createRemoteIndex(getClient, options.folder, signal)
   const transfers = pLimit(options.concurrency)
-  /** Files read for hashing at once: enough to keep the disk and both cores busy. */
-  const hashing = pLimit(HASH_PARALLELISM)
+  const inspector = createInspector(options, statCache)
   const inFlight = new Map<string, Promise<HostedAsset>>()
 
   let flushTimer: NodeJS.Timeout | undefined
@@ -164,44 +155,17 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     counters,
     client: getClient,
     remote,
-    async inspect(path) {
-      const absolutePath = resolve(options.root, path)
-      const fileError = (reason: string, hint: string, cause?: unknown) => new WixMediaError('WIX_MEDIA_FILE', reason, { file: path, hint, cause })
-      // A synchronous stat is a few µs; the promise one queues on the thread pool and costs 5× as
-      // much, which is most of a no-change sync (bench/no-change-sync.ts).
-      let stats: Stats
-      try {
-        stats = statSync(absolutePath)
-      } catch (error) {
-        throw fileError(`cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check that the file exists and is readable', error)
-      }
-      if (!stats.isFile()) throw fileError('is not a file', 'Exclude it from `include`')
-      const mimeType = mimeTypeOf(path)
-      const mediaType = mimeType ? mediaTypeOfMime(mimeType) : undefined
-      if (!mimeType || !mediaType) {
-        throw fileError('is not a format the Media Manager hosts', 'Exclude it from `include`, or convert it')
-      }
-      if (stats.size === 0) throw fileError('is empty (Wix refuses empty files: ZERO_FILE_SIZE)', 'Remove it or exclude it')
-      const limit = options.maxFileSize[mediaType]
-      if (stats.size > limit) {
-        throw fileError(`is ${stats.size} bytes, over the ${limit}-byte limit for ${mediaType} files`,
-          'Compress it, exclude it, or raise `maxFileSize` if your Wix plan allows larger files')
-      }
-      let hash = statCache.get(path, stats)
-      if (!hash) {
-        hash = await hashing(() => sha256File(absolutePath, stats.size)).catch((error: NodeJS.ErrnoException) => {
-          throw fileError(`cannot be read (${error.code})`, 'Check that the file is readable', error)
-        })
-        statCache.set(path, stats, hash)
-      }
-      return { path, absolutePath, hash, size: stats.size, mimeType, mediaType }
+    inspect: inspector.inspect,
+    inspectAll: inspector.inspectAll,
+    reuse(local) {
+      const known = lockfile.get(local.hash)
+      if (!known) return undefined
+      counters.reused++
+      return record(local, known, 'reused')
     },
     async host(local) {
-      const known = lockfile.get(local.hash)
-      if (known) {
-        counters.reused++
-        return record(local, known, 'reused')
-      }
+      const known = engine.reuse(local)
+      if (known) return known
       if (options.frozen) {
         throw new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', {
           file: local.path,

@@ -5,7 +5,7 @@
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
 import { WixMediaError } from './errors.ts'
-import { currentPaths, inspectAll } from './sync.ts'
+import { currentPaths } from './sync.ts'
 
 export interface PruneResult {
   /** Lockfile hashes dropped (or that would be, in a dry run). */
@@ -33,7 +33,7 @@ export async function prune(
     minAgeMs: number
   },
 ): Promise<PruneResult> {
-  const { assets, errors } = await inspectAll(engine, paths)
+  const { assets, errors } = await engine.inspectAll(paths)
   if (errors.length > 0) return { dropped: [], orphans: [], errors }
   const kept = await currentPaths(engine, assets)
   const dropped = [...kept].filter(([, used]) => used.length === 0).map(([hash]) => hash)

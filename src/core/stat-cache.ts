@@ -43,7 +43,6 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
       // What this run set wins over the loaded file: a long-lived plugin asks again without a save between.
       const entry = next.get(path) ?? previous[path]
       if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ino !== stats.ino) return undefined
-      next.set(path, entry)
       return entry.hash
     },
     set(path, stats, hash) {

@@ -5,8 +5,9 @@
  */
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import type { Engine, HostedAsset, LocalAsset } from './engine.ts'
-import { isWixMediaError, WixMediaError } from './errors.ts'
+import type { Engine, LocalAsset } from './engine.ts'
+import type { WixMediaError } from './errors.ts'
+import { asFileError } from './inspect.ts'
 
 export interface SyncReport {
   files: number
@@ -22,41 +23,27 @@ export interface SyncReport {
   durationMs: number
 }
 
-export interface Inspected {
-  assets: LocalAsset[]
-  errors: WixMediaError[]
-}
-
-function asError(error: unknown, path: string): WixMediaError {
-  if (isWixMediaError(error)) return error.file ? error : error.forFile(path)
-  return new WixMediaError('WIX_MEDIA_FILE', (error as Error).message, { file: path, cause: error })
-}
-
-/** Inspects every path at once: stats are cheap, and the engine bounds the hashing itself. */
-export async function inspectAll(engine: Engine, paths: readonly string[]): Promise<Inspected> {
-  const assets: LocalAsset[] = []
-  const errors: WixMediaError[] = []
-  await Promise.all(paths.map(async (path) => {
-    try {
-      assets.push(await engine.inspect(path))
-    } catch (error) {
-      errors.push(asError(error, path))
-    }
-  }))
-  assets.sort((a, b) => (a.path < b.path ? -1 : 1))
-  return { assets, errors }
-}
-
 /**
  * Each lockfile entry's `paths` as the tree has them now: scanned paths with other content leave
  * it, scanned paths with its content join it, unscanned paths stay while the file exists.
  */
 export async function currentPaths(engine: Engine, assets: readonly LocalAsset[]): Promise<Map<string, string[]>> {
-  const scanned = new Map(assets.map((asset) => [asset.path, asset.hash]))
+  const scanned = new Map<string, string>()
   const byHash = new Map<string, string[]>()
-  for (const asset of assets) byHash.set(asset.hash, [...(byHash.get(asset.hash) ?? []), asset.path])
+  for (const asset of assets) {
+    scanned.set(asset.path, asset.hash)
+    const paths = byHash.get(asset.hash)
+    if (paths) paths.push(asset.path)
+    else byHash.set(asset.hash, [asset.path])
+  }
   const out = new Map<string, string[]>()
   for (const [hash, entry] of engine.lockfile.entries()) {
+    const found = byHash.get(hash) ?? []
+    // The usual case, and the whole of a no-change run: the entry lists exactly the scanned paths.
+    if (found.length === entry.paths.length && entry.paths.every((path) => scanned.get(path) === hash)) {
+      out.set(hash, entry.paths)
+      continue
+    }
     const kept: string[] = []
     for (const path of entry.paths) {
       const current = scanned.get(path)
@@ -66,7 +53,7 @@ export async function currentPaths(engine: Engine, assets: readonly LocalAsset[]
         kept.push(path)
       }
     }
-    out.set(hash, [...new Set([...kept, ...(byHash.get(hash) ?? [])])].sort())
+    out.set(hash, [...new Set([...kept, ...found])].sort())
   }
   return out
 }
@@ -76,7 +63,7 @@ async function reconcilePaths(engine: Engine, assets: readonly LocalAsset[]): Pr
   const stale: string[] = []
   for (const [hash, paths] of await currentPaths(engine, assets)) {
     const entry = engine.lockfile.get(hash)!
-    if (paths.join('\n') !== [...entry.paths].sort().join('\n')) engine.lockfile.set(hash, { ...entry, paths })
+    if (paths !== entry.paths && paths.join('\n') !== [...entry.paths].sort().join('\n')) engine.lockfile.set(hash, { ...entry, paths })
     if (paths.length === 0) stale.push(hash)
   }
   return stale
@@ -93,7 +80,7 @@ export interface Plan {
 
 /** What a sync would do, with no upload and no write. `remote`: look for adoptable files too. */
 export async function planFiles(engine: Engine, paths: readonly string[], remote: boolean): Promise<Plan> {
-  const { assets, errors } = await inspectAll(engine, paths)
+  const { assets, errors } = await engine.inspectAll(paths)
   const work: Plan['work'] = []
   let unchanged = 0
   for (const asset of assets) {
@@ -111,15 +98,16 @@ export async function syncFiles(
   hooks: { onInspected?: (assets: readonly LocalAsset[]) => void } = {},
 ): Promise<SyncReport> {
   const started = performance.now()
-  const { assets, errors } = await inspectAll(engine, paths)
+  const { assets, errors } = await engine.inspectAll(paths)
   hooks.onInspected?.(assets)
   const before = { ...engine.counters }
-  const hosted: HostedAsset[] = []
-  await Promise.all(assets.map(async (asset) => {
+  // Files the lockfile has are settled here and now; only the others wait on the network.
+  const missing = assets.filter((asset) => !engine.reuse(asset))
+  await Promise.all(missing.map(async (asset) => {
     try {
-      hosted.push(await engine.host(asset))
+      await engine.host(asset)
     } catch (error) {
-      errors.push(asError(error, asset.path))
+      errors.push(asFileError(error, asset.path))
     }
   }))
   const stale = await reconcilePaths(engine, assets)

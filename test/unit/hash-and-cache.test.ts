@@ -1,12 +1,15 @@
-/** sha256File against node:crypto and sha256sum; the stat cache's hits, misses, persistence and pruning. */
+/** sha256File against node:crypto and sha256sum; the stat cache's hits, misses, persistence and pruning; the inspector's order and paths. */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sha256File } from '../../src/core/hash.ts'
+import { createInspector } from '../../src/core/inspect.ts'
+import { resolveOptions } from '../../src/core/options.ts'
 import { loadStatCache } from '../../src/core/stat-cache.ts'
+import { png } from '../support/media.ts'
 
 let dir: string
 
@@ -164,5 +167,43 @@ describe('loadStatCache', () => {
     expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
     await writeFile(cacheFile(), text.replace('"version":1', '"version":2'))
     expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
+  })
+})
+
+describe('createInspector', () => {
+  const options = () => resolveOptions({ root: join(dir, 'project') }, {})
+
+  beforeEach(async () => {
+    await mkdir(join(dir, 'project', 'img'), { recursive: true })
+    await writeFile(join(dir, 'project', 'img', 'b.png'), png(2, 2, 1))
+    await writeFile(join(dir, 'project', 'a.png'), png(2, 2, 2))
+    await writeFile(join(dir, 'outside.png'), png(2, 2, 3))
+  })
+
+  it('keeps the order of the paths given, hashed or cached, with each failure apart', async () => {
+    const inspector = createInspector(options(), await loadStatCache(join(dir, 'cache')))
+    const paths = ['img/b.png', 'missing.png', 'a.png']
+    for (let run = 0; run < 2; run++) {
+      const { assets, errors } = await inspector.inspectAll(paths)
+      expect(assets.map((asset) => asset.path)).toEqual(['img/b.png', 'a.png'])
+      expect(assets.map((asset) => asset.hash)).toEqual([sha256(png(2, 2, 1)), sha256(png(2, 2, 2))])
+      expect(errors.map((error) => [error.code, error.file])).toEqual([['WIX_MEDIA_FILE', 'missing.png']])
+    }
+  })
+
+  it('resolves paths with `.` or `..` parts (the plain ones are joined as text)', async () => {
+    const root = options().root
+    const inspector = createInspector(options(), await loadStatCache(join(dir, 'cache')))
+    const cases: [string, string][] = [
+      ['img/b.png', join(root, 'img', 'b.png')],
+      ['img/../a.png', join(root, 'a.png')],
+      ['./a.png', join(root, 'a.png')],
+      ['../outside.png', join(dir, 'outside.png')],
+      ['..hidden-but-plain/../a.png', join(root, 'a.png')],
+    ]
+    for (const [path, absolutePath] of cases) {
+      const asset = await inspector.inspect(path)
+      expect([asset.path, asset.absolutePath]).toEqual([path, absolutePath])
+    }
   })
 })

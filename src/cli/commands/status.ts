@@ -32,8 +32,9 @@ export async function runStatus(args: string[]): Promise<number> {
     return EXIT.OK
   }
   const { options, output } = prepared
-  const engine = await createEngine({ ...options, frozen: true })
+  // The walk waits on the disk while the lockfile is parsed.
+  const [paths, engine] = await Promise.all([scanFiles(options), createEngine({ ...options, frozen: true })])
   const remote = hasCredentials(options)
   if (!remote) output.detail('No credentials: files missing from the lockfile are shown as uploads (adoption is not checked)')
-  return printPlan(await planFiles(engine, await scanFiles(options), remote), output, 'status')
+  return printPlan(await planFiles(engine, paths, remote), output, 'status')
 }

@@ -22,16 +22,19 @@ export async function runSync(args: string[]): Promise<number> {
     return EXIT.OK
   }
   const { options, output, values } = prepared
-  const paths = await scanFiles(options)
-  output.detail(`${paths.length} media files under ${options.root}`)
   const dryRun = Boolean(values['dry-run'])
   const progress = createProgress(output)
-  const engine = await createEngine(dryRun ? { ...options, frozen: true } : options, {
-    onHosted: (asset, local) => {
-      if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
-      progress.advance(local.size)
-    },
-  })
+  // The walk waits on the disk while the lockfile is parsed.
+  const [paths, engine] = await Promise.all([
+    scanFiles(options),
+    createEngine(dryRun ? { ...options, frozen: true } : options, {
+      onHosted: (asset, local) => {
+        if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
+        progress.advance(local.size)
+      },
+    }),
+  ])
+  output.detail(`${paths.length} media files under ${options.root}`)
   if (dryRun) return printPlan(await planFiles(engine, paths, hasCredentials(options)), output, 'sync --dry-run')
   const report = await syncFiles(engine, paths, {
     onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
