@@ -234,7 +234,8 @@ describe('faults: resumable uploads', () => {
   })
 
   it('multi-megabyte files of random bytes arrive intact: a plain PUT, and TUS resumed from an offset inside a read chunk', async () => {
-    const emulator = await fixtures.emulator()
+    // The latency holds each body unread for a while, so the client's socket backs up and its writes wait for 'drain'.
+    const emulator = await fixtures.emulator({ latency: { upload: 200, tusPatch: 200 } })
     // Dropped after 2.5 MiB: the resume starts half-way through a 1 MiB read buffer.
     emulator.faults.add({ route: 'tusPatch', sequence: [{ reset: { afterBytes: 2.5 * 1024 * 1024 } }] })
     // Random bytes after the MP4 header: a chunk sent from the wrong buffer, or twice, cannot go unnoticed.
