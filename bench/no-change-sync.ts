@@ -11,11 +11,15 @@
  * Also, for information: the walk plus a stat of every file it found (a run can only tell an
  *           unchanged file by its stat, so that is the floor of any run that trusts no stale state).
  *
+ * Also, for information, what a user waits for: the built CLI (`node dist/cli/index.js sync`) as a
+ *           process, against a Node process that does the bare walk (both pay Node's start-up).
+ *           Skipped when the package is not built (`npm run bench:no-change-sync` builds it).
+ *
  * Run: node bench/no-change-sync.ts   (env: BENCH_FILES=10000, BENCH_REPS=7)
  */
-import { statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import fg from 'fast-glob'
 import { createEngine } from '../src/core/engine.ts'
 import { resolveOptions, type ResolvedOptions } from '../src/core/options.ts'
@@ -23,11 +27,14 @@ import { scanFiles, walkOptions } from '../src/core/scan.ts'
 import { syncFiles } from '../src/core/sync.ts'
 import { startEmulator } from '../src/emulator/index.ts'
 import { png } from '../test/support/media.ts'
+import { spawnCollecting } from '../test/support/process.ts'
 import { banner, envInt, formatMs, formatRatio, interleaved, median, result, timed, withTempDir } from './support.ts'
 
 const FILES = envInt('BENCH_FILES', 10_000)
 const REPS = envInt('BENCH_REPS', 7)
 const PER_DIR = 100
+const REPO = resolve(dirname(import.meta.filename), '..')
+const BUILT_CLI = join(REPO, 'dist/cli/index.js')
 
 async function makeTree(root: string): Promise<void> {
   for (let dir = 0; dir * PER_DIR < FILES; dir++) {
@@ -74,6 +81,40 @@ async function noChangeSync(options: ResolvedOptions): Promise<SyncRun> {
     throw new Error(`the no-change sync did not reuse every file: ${JSON.stringify({ ...report, errors: report.errors.map(String) })}`)
   }
   return { ms, scanMs: scan.ms, engineMs: engine.ms, syncMs: sync.ms, requests: report.requests }
+}
+
+/** Runs `node <args>` in `cwd` to its end; the elapsed time includes Node's start-up. */
+async function processRun(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
+  const start = performance.now()
+  const { code, stdout, stderr } = await spawnCollecting(process.execPath, args, { cwd, env: { ...process.env, ...env } }).closed
+  const ms = performance.now() - start
+  if (code !== 0) throw new Error(`node ${args.slice(0, 2).join(' ')} exited with ${code}: ${stderr}`)
+  return { ms, stdout }
+}
+
+/** The CLI as users run it, against a Node process that only walks; both interleaved. */
+async function endToEnd(options: ResolvedOptions, apiBaseUrl: string, credentials: { apiKey: string; siteId: string }): Promise<void> {
+  const fastGlob = join(REPO, 'node_modules/fast-glob/out/index.js')
+  const walkScript = `const fg = (await import(${JSON.stringify(fastGlob)})).default; ` +
+    `const found = await fg(${JSON.stringify(options.include)}, ${JSON.stringify(walkOptions(options))}); console.log(found.length)`
+  const env = { WIX_API_KEY: credentials.apiKey, WIX_SITE_ID: credentials.siteId, WIX_API_BASE_URL: apiBaseUrl }
+  const runs = await interleaved<{ ms: number }>(REPS, [
+    { name: 'walk (process)', run: async () => {
+      const { ms, stdout } = await processRun(['--input-type=module', '-e', walkScript], options.root)
+      if (Number(stdout.trim()) !== FILES) throw new Error(`the walking process found ${stdout.trim()} files, not ${FILES}`)
+      return { ms }
+    } },
+    { name: 'wix-media sync (process)', run: async () => {
+      const { ms, stdout } = await processRun([BUILT_CLI, 'sync', '--json'], options.root, env)
+      const report = JSON.parse(stdout) as { reused: number; uploaded: number; requests: number }
+      if (report.reused !== FILES || report.uploaded !== 0 || report.requests !== 0) throw new Error(`the CLI did not reuse every file: ${stdout}`)
+      return { ms }
+    } },
+  ])
+  const walkMs = median(runs.get('walk (process)')!.map((run) => run.ms))
+  const cliMs = median(runs.get('wix-media sync (process)')!.map((run) => run.ms))
+  result(`end to end, \`wix-media sync\` (built CLI) ${formatMs(cliMs)} vs a Node process that walks ${formatMs(walkMs)} → ` +
+    `${formatRatio(cliMs / walkMs)} (for information; both include Node's start-up)`)
 }
 
 async function main(): Promise<void> {
@@ -127,6 +168,8 @@ async function main(): Promise<void> {
         `${formatRatio(syncMs / walkMs)} (target ≤ 2.00×); HTTP requests: ${requestsDuring}`)
       result(`the floor, walk + stat of every file: ${formatMs(floorMs)} = ${formatRatio(floorMs / walkMs)} the walk; ` +
         `the no-change sync is ${formatRatio(syncMs / floorMs)} of it (for information)`)
+      if (existsSync(BUILT_CLI)) await endToEnd(options, emulator.url, { apiKey: emulator.apiKey, siteId: emulator.siteId })
+      else console.error('   end-to-end comparison skipped: the package is not built (npm run build)')
     } finally {
       await emulator.close()
     }

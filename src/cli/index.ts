@@ -1,20 +1,24 @@
 #!/usr/bin/env node
 /** `wix-media`: the command-line face of unplugin-wix-media. */
-import { runEmulator } from './commands/emulator.ts'
-import { runPrune } from './commands/prune.ts'
-import { runStatus } from './commands/status.ts'
-import { runSync } from './commands/sync.ts'
-import { runVerify } from './commands/verify.ts'
 import { exitCodeFor, EXIT } from './common.ts'
 import { createOutput } from './output.ts'
 import { UsageError } from './usage-error.ts'
 
-const COMMANDS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
-  sync: { summary: 'upload new or changed media and write the lockfile (prebuild)', run: runSync },
-  status: { summary: 'show what sync would do; writes nothing', run: runStatus },
-  verify: { summary: 'check that every lockfile entry exists and is READY', run: runVerify },
-  prune: { summary: 'drop unused lockfile entries; --remote finds orphaned uploads', run: runPrune },
-  emulator: { summary: 'run a local Media Manager emulator', run: runEmulator },
+type Run = (args: string[]) => Promise<number>
+
+/** Each command is loaded when it runs: `sync` does not pay for the emulator's HTTP server, nor the reverse. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Run> }> = {
+  sync: {
+    summary: 'upload new or changed media and write the lockfile (prebuild)',
+    load: async () => (await import('./commands/sync.ts')).runSync,
+  },
+  status: { summary: 'show what sync would do; writes nothing', load: async () => (await import('./commands/status.ts')).runStatus },
+  verify: { summary: 'check that every lockfile entry exists and is READY', load: async () => (await import('./commands/verify.ts')).runVerify },
+  prune: {
+    summary: 'drop unused lockfile entries; --remote finds orphaned uploads',
+    load: async () => (await import('./commands/prune.ts')).runPrune,
+  },
+  emulator: { summary: 'run a local Media Manager emulator', load: async () => (await import('./commands/emulator.ts')).runEmulator },
 }
 
 const usage = `Usage: wix-media <command> [options]
@@ -32,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name]
   if (!command) throw new UsageError(`unknown command "${name}"`)
-  return command.run(args)
+  const run = await command.load()
+  return run(args)
 }
 
 main(process.argv.slice(2)).then(
