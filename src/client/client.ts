@@ -19,7 +19,7 @@ export interface ClientOptions {
   apiBaseUrl: string
   apiKey: string | undefined
   siteId: string | undefined
-  /** @default an `Agent` of this client's own: no global state, and uploads may reuse their buffers (file-body.ts). */
+  /** @default an `Agent` of this client's own: no global state, and only through it do uploads reuse their buffers (file-body.ts). */
   dispatcher?: Dispatcher
   /** ms without progress before a request is given up (headers and body). */
   timeoutMs: number
@@ -76,7 +76,7 @@ export function createMediaClient(options: ClientOptions): MediaClient {
     pacer: createPacer(options.requestsPerMinute),
     onRequest: options.onRequest,
   })
-  const transfer = { dispatcher, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
+  const transfer = { dispatcher, reuseBuffers: options.dispatcher === undefined, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
 
   async function* pages<T>(
     load: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: PagingMetadata }>,

@@ -8,23 +8,27 @@
  *
  * Instead, two buffers take turns: one is on the wire while the next chunk is read into the other.
  * That is safe only when the consumer is done with a chunk by the time it asks for the next one.
- * undici's own connection dispatchers (`Agent`, `Pool`, `Client`) are: their writers ask for the
- * next chunk only once `write()` returned true or the socket drained, and a chunk larger than the
- * socket's high-water mark always waits for the drain, that is, until the kernel has the bytes.
- * Any other dispatcher (interceptors, `MockAgent`, proxies, another copy of undici) may keep chunks
- * after asking for the next one, so it gets a fresh buffer per chunk: correct, only hungrier.
+ * The undici `Agent` the client makes for itself is: its HTTP/1.1 writer asks for the next chunk
+ * only once `write()` returned true or the socket drained, and a 1 MiB chunk is above the socket
+ * high-water mark undici sets (64 KiB, 16 KiB with TLS), so it always waits for the drain, that is,
+ * until the kernel has the bytes; its HTTP/2 writer waits for the stream's drain alike. A dispatcher
+ * passed in may not be (interceptors, `MockAgent`, proxies, an `Agent` with a larger `highWaterMark`
+ * in its `connect` options), so its bodies get a fresh buffer per chunk: correct, only hungrier.
  */
 import { open, type FileHandle } from 'node:fs/promises'
-import { getDefaultHighWaterMark } from 'node:stream'
-import { Agent, Client, Pool, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { WixMediaError } from '../core/errors.ts'
 
 /** Bytes per read and per chunk handed to the HTTP client. */
 export const CHUNK_SIZE = 1024 * 1024
 
 export interface FileSource {
-  /** The bytes `[start, end)` as a request body; bodies of one source must be sent one at a time. */
-  range(start: number, end: number): AsyncIterable<Buffer>
+  /**
+   * The bytes `[start, end)` as a request body; bodies of one source must be sent one at a time.
+   * Call `return()` once the request has settled: a writer that gave up mid-body (an HTTP/2 stream
+   * reset) may never finish the iteration, and the file stays open until it ends.
+   */
+  range(start: number, end: number): AsyncGenerator<Buffer>
   /** Whether this source's bodies reuse their buffers (see the module comment). */
   readonly reusesBuffers: boolean
 }
@@ -36,14 +40,6 @@ export interface FileSource {
 export const asRequestBody = (chunks: AsyncIterable<Buffer>): Dispatcher.DispatchOptions['body'] =>
   chunks as unknown as Dispatcher.DispatchOptions['body']
 
-/** Whether `dispatcher` is done with a body chunk when it asks for the next. */
-export function releasesChunksInOrder(dispatcher: Dispatcher): boolean {
-  const kind = [Agent, Pool, Client].find((own) => dispatcher.constructor === own)
-  // `compose()` wraps a dispatcher in a proxy whose `dispatch` runs interceptors first.
-  const bare = kind !== undefined && dispatcher.dispatch === kind.prototype.dispatch
-  return bare && CHUNK_SIZE > getDefaultHighWaterMark(false)
-}
-
 /** The engine names the file (project-relative) when the error reaches it. */
 function changedWhileSending(cause?: unknown): WixMediaError {
   return new WixMediaError('WIX_MEDIA_FILE', 'changed or disappeared while it was being uploaded', {
@@ -53,11 +49,11 @@ function changedWhileSending(cause?: unknown): WixMediaError {
 }
 
 /**
- * `path` (absolute) of `size` bytes, as it was hashed. A read that comes back short means the file
- * changed since: an error, never a body of other bytes than the ones announced.
+ * `path` (absolute) of `size` bytes, as it was hashed. A file that ends before `size` changed since:
+ * an error, never a body shorter than the one announced. `reusesBuffers`: only for the client's own
+ * `Agent` (see above).
  */
-export function fileSource(path: string, size: number, dispatcher: Dispatcher): FileSource {
-  const reusesBuffers = releasesChunksInOrder(dispatcher)
+export function fileSource(path: string, size: number, reusesBuffers: boolean): FileSource {
   const bufferSize = Math.max(1, Math.min(CHUNK_SIZE, size))
   let ring: Buffer[] | undefined
   const bufferFor = (turn: number): Buffer => {
@@ -70,6 +66,16 @@ export function fileSource(path: string, size: number, dispatcher: Dispatcher): 
   // retry's body starts: the new one waits for it, and the old one reads no more.
   let current = 0
   let lastRead: Promise<unknown> = Promise.resolve()
+
+  /** Some file systems (FUSE, network) may return less than asked: read on until done or the end of the file. */
+  async function readFully(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<Buffer> {
+    for (let filled = 0; filled < length;) {
+      const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled)
+      if (bytesRead === 0) throw changedWhileSending()
+      filled += bytesRead
+    }
+    return length === buffer.length ? buffer : buffer.subarray(0, length)
+  }
 
   async function* range(start: number, end: number): AsyncGenerator<Buffer> {
     if (start < 0 || end > size || start > end) throw new RangeError(`bytes ${start}-${end} are outside a ${size}-byte file`)
@@ -91,10 +97,7 @@ export function fileSource(path: string, size: number, dispatcher: Dispatcher): 
       const at = position
       position += length
       turn ^= 1
-      const read = handle.read(buffer, 0, length, at).then(({ bytesRead }) => {
-        if (bytesRead !== length) throw changedWhileSending()
-        return length === buffer.length ? buffer : buffer.subarray(0, length)
-      })
+      const read = readFully(handle, buffer, length, at)
       // Awaited later; marked handled now, so that a failed read-ahead is not an unhandled rejection meanwhile.
       read.catch(() => undefined)
       lastRead = read

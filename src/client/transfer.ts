@@ -22,6 +22,8 @@ export interface LocalFile {
 
 export interface TransferSettings {
   dispatcher: Dispatcher
+  /** Whether bodies may reuse their read buffers: only through the client's own `Agent` (file-body.ts). */
+  reuseBuffers: boolean
   timeoutMs: number
   onRequest?: (call: { method: string; path: string }) => void
 }
@@ -38,11 +40,12 @@ export async function putFile(
   settings.onRequest?.({ method: 'PUT', path: '/upload/<token>' })
   const what = 'Uploading the file'
   let response: Dispatcher.ResponseData
+  const chunks = fileSource(file.path, file.size, settings.reuseBuffers).range(0, file.size)
   try {
     response = await request(url, {
       method: 'PUT',
       headers: { 'content-type': contentType, 'content-length': String(file.size) },
-      body: asRequestBody(fileSource(file.path, file.size, settings.dispatcher).range(0, file.size)),
+      body: asRequestBody(chunks),
       dispatcher: settings.dispatcher,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
@@ -51,6 +54,9 @@ export async function putFile(
   } catch (error) {
     if (signal?.aborted || isWixMediaError(error)) throw error
     throw errorFromTransport(what, error)
+  } finally {
+    // The request has settled: a body its writer gave up on mid-way must still close the file.
+    chunks.return(undefined).catch(() => undefined)
   }
   let body: unknown
   try {

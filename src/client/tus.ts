@@ -27,7 +27,7 @@ const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 interface TusRequest {
   method: 'POST' | 'PATCH' | 'HEAD' | 'PUT'
   headers?: Record<string, string>
-  body?: Dispatcher.DispatchOptions['body']
+  body?: AsyncGenerator<Buffer>
   signal?: AbortSignal | undefined
 }
 
@@ -37,6 +37,7 @@ async function send(settings: TransferSettings, what: string, url: string, init:
   try {
     response = await request(url, {
       ...init,
+      body: init.body && asRequestBody(init.body),
       dispatcher: settings.dispatcher,
       headersTimeout: settings.timeoutMs,
       bodyTimeout: settings.timeoutMs,
@@ -44,6 +45,9 @@ async function send(settings: TransferSettings, what: string, url: string, init:
   } catch (error) {
     if (init.signal?.aborted || isWixMediaError(error)) throw error
     throw errorFromTransport(what, error)
+  } finally {
+    // The request has settled: a body its writer gave up on mid-way must still close the file.
+    init.body?.return(undefined).catch(() => undefined)
   }
   const body = await readBody(response.body).catch((error: unknown) => {
     throw errorFromTransport(what, error)
@@ -98,7 +102,7 @@ export async function tusUpload(
   }
 
   // One source for every PATCH: its two buffers serve the whole upload, one chunk after another.
-  const source = fileSource(file.path, file.size, settings.dispatcher)
+  const source = fileSource(file.path, file.size, settings.reuseBuffers)
   let offset = 0
   let failures = 0
   while (offset < file.size) {
@@ -112,7 +116,7 @@ export async function tusUpload(
           'content-type': 'application/offset+octet-stream',
           'content-length': String(end - offset),
         },
-        body: asRequestBody(source.range(offset, end)),
+        body: source.range(offset, end),
         signal,
       }, [204])
       offset = Number(header(answer.headers, 'upload-offset') ?? end)

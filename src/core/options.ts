@@ -97,9 +97,9 @@ export interface WixMediaOptions {
    */
   maxFileSize?: Partial<Record<MediaType, number>>
   /**
-   * undici dispatcher for every request: a proxy (`new EnvHttpProxyAgent()`), or tests. A bare
-   * `Agent`, `Pool` or `Client` lets uploads reuse their read buffers; other dispatchers (interceptors,
-   * `MockAgent`, proxies) may keep body chunks, so uploads through them read into fresh buffers.
+   * undici dispatcher for every request: a proxy (`new EnvHttpProxyAgent()`), or tests. Uploads
+   * through a dispatcher of your own read every chunk into a fresh buffer (it may keep chunks), so a
+   * large upload peaks ~70 MB higher than through the default.
    * @default an undici `Agent` of the run's own (not undici's global dispatcher)
    */
   dispatcher?: Dispatcher

@@ -240,13 +240,16 @@ describe('faults: resumable uploads', () => {
     emulator.faults.add({ route: 'tusPatch', sequence: [{ reset: { afterBytes: 2.5 * 1024 * 1024 } }] })
     // Random bytes after the MP4 header: a chunk sent from the wrong buffer, or twice, cannot go unnoticed.
     const video = (size: number) => Buffer.concat([mp4(0), randomBytes(size)])
-    const files = { 'video/put.mp4': video(3 * 1024 * 1024 + 777), 'video/tus.mp4': video(6 * 1024 * 1024 + 4321) }
+    // Larger than the loopback socket buffers (a few MiB), so that the writes really wait.
+    const MiB = 1024 * 1024
+    const files = { 'video/put.mp4': video(34 * MiB + 777), 'video/tus.mp4': video(40 * MiB + 4321) }
     const root = await fixtures.project(files)
 
-    const { report } = await syncProject(emulator, root, { resumableThreshold: 5 * 1024 * 1024 })
+    const { report } = await syncProject(emulator, root, { resumableThreshold: 36 * MiB })
 
     expect(report.errors).toEqual([])
-    expect(routeCounts(emulator.requests())).toMatchObject({ upload: 1, tusCreate: 1, tusPatch: 2, tusHead: 1, tusFinalize: 1 })
+    // TUS: 2.5 MiB then the reset, the rest of the first 32 MiB chunk, the last 8 MiB.
+    expect(routeCounts(emulator.requests())).toMatchObject({ upload: 1, tusCreate: 1, tusPatch: 3, tusHead: 1, tusFinalize: 1 })
     const lock = await readLock(root)
     for (const [path, bytes] of Object.entries(files)) {
       expect((await emulator.readFile(lock.files[sha256(bytes)]!.id)).equals(bytes), path).toBe(true)
