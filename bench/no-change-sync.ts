@@ -19,7 +19,7 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname, join, resolve } from 'node:path'
+import { dirname, join, resolve, sep } from 'node:path'
 import fg from 'fast-glob'
 import { createEngine } from '../src/core/engine.ts'
 import { resolveOptions, type ResolvedOptions } from '../src/core/options.ts'
@@ -54,11 +54,12 @@ function walk(options: ResolvedOptions): Promise<string[]> {
   return fg([...options.include], walkOptions(options))
 }
 
-/** The floor: the walk, then a stat of every file found (as src/core/inspect.ts stats them). */
+/** The floor: the walk, then a stat of every file found (as src/core/inspect.ts stats them: the path joined as text). */
 async function walkAndStat(options: ResolvedOptions): Promise<number> {
   const paths = await walk(options)
+  const prefix = options.root + sep
   let bytes = 0
-  for (const path of paths) bytes += statSync(join(options.root, path)).size
+  for (const path of paths) bytes += statSync(prefix + path).size
   return bytes
 }
 

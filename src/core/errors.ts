@@ -82,6 +82,12 @@ export function isWixMediaError(error: unknown, code?: WixMediaErrorCode): error
   return error instanceof WixMediaError && (code === undefined || error.code === code)
 }
 
+/** Any failure while handling `file`, as a {@link WixMediaError} that names it (its own file kept). */
+export function asFileError(error: unknown, file: string): WixMediaError {
+  if (isWixMediaError(error)) return error.file ? error : error.forFile(file)
+  return new WixMediaError('WIX_MEDIA_FILE', (error as Error).message, { file, cause: error })
+}
+
 /**
  * Removes upload tokens (JWTs in upload URLs), `Authorization` values and the given secrets (the
  * API key) from a text before it is logged, thrown or written.

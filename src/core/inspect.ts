@@ -7,7 +7,7 @@
 import { statSync, type Stats } from 'node:fs'
 import { resolve, sep } from 'node:path'
 import pLimit from 'p-limit'
-import { isWixMediaError, WixMediaError } from './errors.ts'
+import { asFileError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
 import { mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -39,11 +39,6 @@ export interface Inspector {
 
 /** Files read for hashing at once: enough to keep the disk and both cores busy. */
 const HASH_PARALLELISM = 16
-
-export function asFileError(error: unknown, path: string): WixMediaError {
-  if (isWixMediaError(error)) return error.file ? error : error.forFile(path)
-  return new WixMediaError('WIX_MEDIA_FILE', (error as Error).message, { file: path, cause: error })
-}
 
 /** Paths such as scans give (`a/b.png`: relative, no `.` or `..` parts), which can be joined as text. */
 const PLAIN_RELATIVE = /^(?![\\/]|[a-zA-Z]:)(?!.*(?:^|[\\/])\.\.?(?:[\\/]|$))/

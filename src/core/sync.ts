@@ -6,8 +6,7 @@
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Engine, LocalAsset } from './engine.ts'
-import type { WixMediaError } from './errors.ts'
-import { asFileError } from './inspect.ts'
+import { asFileError, type WixMediaError } from './errors.ts'
 
 export interface SyncReport {
   files: number
