@@ -1,7 +1,8 @@
 /**
- * A local, git-ignored cache of `path → (size, mtime, inode) → sha256`, so that a warm run does not
- * read unchanged files. It only ever saves work: a fresh clone (new mtimes) re-hashes, and nothing
- * is decided from mtimes across machines.
+ * A local, git-ignored cache of `path → (size, mtime, ctime, inode) → sha256`, so that a warm run
+ * does not read unchanged files. It only ever saves work: a fresh clone (new mtimes) re-hashes, and
+ * nothing is decided from mtimes across machines. The ctime is there for the writers that restore
+ * an old mtime (`cp -p`, `rsync -t`, archive tools): no tool can set a file's ctime.
  */
 import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
@@ -11,6 +12,7 @@ import { join } from 'node:path'
 interface Entry {
   size: number
   mtimeMs: number
+  ctimeMs: number
   ino: number
   hash: string
 }
@@ -25,7 +27,8 @@ export interface StatCache {
   save(): Promise<void>
 }
 
-const VERSION = 1
+/** 2: entries gained `ctimeMs`. A cache of another version is ignored (the files are hashed again). */
+const VERSION = 2
 
 export async function loadStatCache(cacheDir: string): Promise<StatCache> {
   const file = join(cacheDir, 'stat-cache.json')
@@ -42,11 +45,11 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
     get(path, stats) {
       // What this run set wins over the loaded file: a long-lived plugin asks again without a save between.
       const entry = next.get(path) ?? previous[path]
-      if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ino !== stats.ino) return undefined
+      if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ctimeMs !== stats.ctimeMs || entry.ino !== stats.ino) return undefined
       return entry.hash
     },
     set(path, stats, hash) {
-      next.set(path, { size: stats.size, mtimeMs: stats.mtimeMs, ino: stats.ino, hash })
+      next.set(path, { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, hash })
       changed = true
     },
     async save() {

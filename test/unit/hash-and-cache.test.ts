@@ -94,11 +94,11 @@ describe('loadStatCache', () => {
     await cache.save()
     const text = await readFile(cacheFile(), 'utf8')
     expect(text).not.toContain(dir)
-    const data = JSON.parse(text) as { version: number; entries: Record<string, { size: number; mtimeMs: number; ino: number; hash: string }> }
-    expect(data.version).toBe(1)
+    const data = JSON.parse(text) as { version: number; entries: Record<string, { size: number; mtimeMs: number; ctimeMs: number; ino: number; hash: string }> }
+    expect(data.version).toBe(2)
     expect(Object.keys(data.entries)).toEqual(['a.png', 'sub/b.png'])
     const statsA = await stat(a)
-    expect(data.entries['a.png']).toEqual({ size: 4, mtimeMs: statsA.mtimeMs, ino: statsA.ino, hash: 'h-a' })
+    expect(data.entries['a.png']).toEqual({ size: 4, mtimeMs: statsA.mtimeMs, ctimeMs: statsA.ctimeMs, ino: statsA.ino, hash: 'h-a' })
     expect(await readdir(cacheDir)).toEqual(['stat-cache.json'])
 
     const reloaded = await loadStatCache(cacheDir)
@@ -119,6 +119,23 @@ describe('loadStatCache', () => {
     expect((await stat(b)).size).toBe(old.size)
     expect(second.get('a.png', await stat(a))).toBeUndefined()
     expect(second.get('b.png', await stat(b))).toBeUndefined()
+  })
+
+  it('misses when a file was rewritten in place and its old mtime restored (cp -p, rsync -t)', async () => {
+    const mtime = 1_700_000_000 // whole seconds: what utimes sets, stat gives back exactly
+    await utimes(a, mtime, mtime)
+    const first = await loadStatCache(cacheDir)
+    const old = await stat(a)
+    first.set('a.png', old, 'h-a')
+    await first.save()
+
+    // Past the filesystem's timestamp tick, so that the rewrite gets a ctime of its own.
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await writeFile(a, 'AAAA') // same size, same inode
+    await utimes(a, mtime, mtime)
+    const now = await stat(a)
+    expect({ size: now.size, mtimeMs: now.mtimeMs, ino: now.ino }).toEqual({ size: old.size, mtimeMs: old.mtimeMs, ino: old.ino })
+    expect((await loadStatCache(cacheDir)).get('a.png', now)).toBeUndefined()
   })
 
   it('misses for the same path with other stats in the same run', async () => {
@@ -150,14 +167,14 @@ describe('loadStatCache', () => {
     const first = await loadStatCache(cacheDir)
     first.set('a.png', await stat(a), 'h-a')
     await first.save()
-    await writeFile(cacheFile(), (await readFile(cacheFile(), 'utf8')).replace('"version":1', '"version": 1'))
+    await writeFile(cacheFile(), (await readFile(cacheFile(), 'utf8')).replace('"version":2', '"version": 2'))
     const second = await loadStatCache(cacheDir)
     expect(second.get('a.png', await stat(a))).toBe('h-a')
     await second.save()
-    expect((await readFile(cacheFile(), 'utf8')).includes('"version": 1')).toBe(true)
+    expect((await readFile(cacheFile(), 'utf8')).includes('"version": 2')).toBe(true)
   })
 
-  it('starts empty on a corrupt or foreign-version cache file', async () => {
+  it('starts empty on a corrupt or other-version cache file', async () => {
     const first = await loadStatCache(cacheDir)
     first.set('a.png', await stat(a), 'h-a')
     await first.save()
@@ -165,7 +182,7 @@ describe('loadStatCache', () => {
 
     await writeFile(cacheFile(), '{ not json')
     expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
-    await writeFile(cacheFile(), text.replace('"version":1', '"version":2'))
+    await writeFile(cacheFile(), text.replace('"version":2', '"version":1'))
     expect((await loadStatCache(cacheDir)).get('a.png', await stat(a))).toBeUndefined()
   })
 })
