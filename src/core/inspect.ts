@@ -12,6 +12,7 @@ import { sha256File } from './hash.ts'
 import { mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 import type { StatCache } from './stat-cache.ts'
+import type { TreeFingerprint } from './last-sync.ts'
 
 /** A project file, hashed and typed, before any network. */
 export interface LocalAsset {
@@ -33,8 +34,11 @@ export interface Inspected {
 export interface Inspector {
   /** Hashes and types one file. */
   inspect(path: string): Promise<LocalAsset>
-  /** Every path: the unchanged ones at once, the others hashed with bounded parallelism. */
-  inspectAll(paths: readonly string[]): Promise<Inspected>
+  /**
+   * Every path: the unchanged ones at once, the others hashed with bounded parallelism.
+   * `fingerprint` gets each file's stats as they were before its content was hashed.
+   */
+  inspectAll(paths: readonly string[], fingerprint?: TreeFingerprint): Promise<Inspected>
 }
 
 /** Files read for hashing at once: enough to keep the disk and both cores busy. */
@@ -43,14 +47,25 @@ const HASH_PARALLELISM = 16
 /** Paths such as scans give (`a/b.png`: relative, no `.` or `..` parts), which can be joined as text. */
 const PLAIN_RELATIVE = /^(?![\\/]|[a-zA-Z]:)(?!.*(?:^|[\\/])\.\.?(?:[\\/]|$))/
 
-export function createInspector(options: ResolvedOptions, statCache: StatCache): Inspector {
-  const hashing = pLimit(HASH_PARALLELISM)
+/** A project file as a stat and its name tell it: what hashing and the checks before any upload need. */
+export interface CheckedFile {
+  path: string
+  absolutePath: string
+  stats: Stats
+  mimeType: string
+  mediaType: MediaType
+}
+
+/**
+ * Stats a project file and checks what can be known without reading it: it is a file, of a format
+ * the Media Manager hosts, not empty, and under its media type's size limit. Throws `WIX_MEDIA_FILE`.
+ */
+export function createFileCheck(options: ResolvedOptions): (path: string) => CheckedFile {
   const rootPrefix = options.root.endsWith(sep) ? options.root : options.root + sep
   // path.resolve costs as much as a quarter of the stat it precedes; a plain relative path needs none of it.
   const absolute = (path: string) => (PLAIN_RELATIVE.test(path) ? rootPrefix + path : resolve(options.root, path))
 
-  /** What can be known without reading the file: a finished asset, or what hashing needs. */
-  function look(path: string): LocalAsset | { stats: Stats; rest: Omit<LocalAsset, 'hash'> } {
+  return (path) => {
     const absolutePath = absolute(path)
     const fileError = (reason: string, hint: string, cause?: unknown) => new WixMediaError('WIX_MEDIA_FILE', reason, { file: path, hint, cause })
     // A synchronous stat is a few µs; the promise one queues on the thread pool and costs 5× as much.
@@ -72,6 +87,18 @@ export function createInspector(options: ResolvedOptions, statCache: StatCache):
       throw fileError(`is ${stats.size} bytes, over the ${limit}-byte limit for ${mediaType} files`,
         'Compress it, exclude it, or raise `maxFileSize` if your Wix plan allows larger files')
     }
+    return { path, absolutePath, stats, mimeType, mediaType }
+  }
+}
+
+export function createInspector(options: ResolvedOptions, statCache: StatCache): Inspector {
+  const hashing = pLimit(HASH_PARALLELISM)
+  const check = createFileCheck(options)
+
+  /** What can be known without reading the file: a finished asset, or what hashing needs. */
+  function look(path: string, fingerprint?: TreeFingerprint): LocalAsset | { stats: Stats; rest: Omit<LocalAsset, 'hash'> } {
+    const { absolutePath, stats, mimeType, mediaType } = check(path)
+    fingerprint?.add(path, stats)
     const hash = statCache.get(path, stats)
     if (hash) return { path, absolutePath, hash, size: stats.size, mimeType, mediaType }
     return { stats, rest: { path, absolutePath, size: stats.size, mimeType, mediaType } }
@@ -91,13 +118,13 @@ export function createInspector(options: ResolvedOptions, statCache: StatCache):
       const found = look(path)
       return 'hash' in found ? found : hashed(found)
     },
-    async inspectAll(paths) {
+    async inspectAll(paths, fingerprint) {
       const slots: (LocalAsset | undefined)[] = new Array(paths.length)
       const failed: (WixMediaError | undefined)[] = new Array(paths.length)
       const reading: Promise<void>[] = []
       paths.forEach((path, index) => {
         try {
-          const found = look(path)
+          const found = look(path, fingerprint)
           if ('hash' in found) slots[index] = found
           else reading.push(hashed(found).then((asset) => { slots[index] = asset }, (error: unknown) => { failed[index] = asFileError(error, path) }))
         } catch (error) {

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import type { Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { WixMediaError } from './errors.ts'
@@ -88,15 +89,37 @@ export function formatLockfile(data: LockfileData): string {
   return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, files }, null, 2)}\n`
 }
 
-async function readLockfile(file: string, label = file): Promise<LockfileData | undefined> {
+/** Which version of a file was read or written: equal stamps, same bytes (as far as stats can tell). */
+export interface FileStamp {
+  size: number
+  mtimeMs: number
+  ctimeMs: number
+  ino: number
+}
+
+export const stampOf = (stats: Stats): FileStamp => ({ size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino })
+
+export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
+  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino
+
+/** The lockfile's data and the stamp of the bytes it came from (`stamp: null`: there is no file). */
+async function readLockfile(file: string, label = file): Promise<{ data: LockfileData | undefined; stamp: FileStamp | null }> {
   let text: string
+  let stamp: FileStamp
   try {
-    text = await readFile(file, 'utf8')
+    // The stat of the open file, taken before reading it: a writer that comes after changes it.
+    const handle = await open(file, 'r')
+    try {
+      stamp = stampOf(await handle.stat())
+      text = await handle.readFile('utf8')
+    } finally {
+      await handle.close()
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: undefined, stamp: null }
     throw lockfileError(label, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
   }
-  return parseLockfile(text, label)
+  return { data: parseLockfile(text, label), stamp }
 }
 
 /** Whether the lock's holder (the pid it names) no longer runs on this machine: a killed sync. */
@@ -168,6 +191,12 @@ export interface Lockfile {
   flush(): Promise<void>
   /** Changes not yet on disk. */
   readonly pending: number
+  /**
+   * The stamp of the file as this process last read or wrote it, which the view above matches when
+   * nothing is pending: `null` when there was no file, `undefined` when unknown (another process
+   * replaced the file right after this one wrote it).
+   */
+  readonly stamp: FileStamp | null | undefined
 }
 
 /**
@@ -175,7 +204,8 @@ export interface Lockfile {
  * `label` is how messages name it (the path relative to the project).
  */
 export async function openLockfile(path: string, siteId: string | undefined, label = path): Promise<Lockfile> {
-  const loaded = await readLockfile(path, label)
+  const { data: loaded, stamp: loadedStamp } = await readLockfile(path, label)
+  let stamp: FileStamp | null | undefined = loadedStamp
   if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
     throw lockfileError(label, `the lockfile belongs to site ${loaded.siteId}, not to ${siteId}`,
       'Check WIX_SITE_ID, or point `lockfile` at a file for this site')
@@ -195,7 +225,7 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
     try {
       await mkdir(dirname(path), { recursive: true })
       await withFileLock(path, label, async () => {
-        const current = await readLockfile(path, label)
+        const { data: current } = await readLockfile(path, label)
         if (current?.siteId && site && current.siteId !== site) {
           throw lockfileError(label, `the lockfile now belongs to site ${current.siteId}, not to ${site}`, 'Check WIX_SITE_ID')
         }
@@ -204,7 +234,11 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         for (const [hash, entry] of batchUpserts) files.set(hash, entry)
         const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
         await writeFile(temp, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
+        const written = await stat(temp)
         await rename(temp, path)
+        // Renaming sets the ctime: stamp the file as it now is, if it is still this write's.
+        const now = await stat(path).catch(() => undefined)
+        stamp = now && now.ino === written.ino && now.size === written.size && now.mtimeMs === written.mtimeMs ? stampOf(now) : undefined
         view = files
         for (const [hash, entry] of upserts) view.set(hash, entry)
         for (const hash of deletes) view.delete(hash)
@@ -234,6 +268,9 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
     },
     get pending() {
       return upserts.size + deletes.size
+    },
+    get stamp() {
+      return stamp
     },
     flush() {
       writing = writing.catch(() => {}).then(writeOnce)

@@ -7,6 +7,7 @@ import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
+import { createTreeFingerprint, saveLastSync } from './last-sync.ts'
 
 export interface SyncReport {
   files: number
@@ -20,6 +21,11 @@ export interface SyncReport {
   stale: string[]
   requests: number
   durationMs: number
+  /**
+   * The files were exactly as the last clean sync left them: this run stat'ed them and read neither
+   * the lockfile nor the stat cache (`wix-media sync`; see src/core/last-sync.ts).
+   */
+  fromLastSync: boolean
 }
 
 /**
@@ -57,15 +63,28 @@ export async function currentPaths(engine: Engine, assets: readonly LocalAsset[]
   return out
 }
 
+const samePaths = (current: string[], recorded: string[]) =>
+  current === recorded || current.join('\n') === [...recorded].sort().join('\n')
+
 /** Writes {@link currentPaths} into the lockfile; returns the hashes no file uses any more. */
 async function reconcilePaths(engine: Engine, assets: readonly LocalAsset[]): Promise<string[]> {
   const stale: string[] = []
   for (const [hash, paths] of await currentPaths(engine, assets)) {
     const entry = engine.lockfile.get(hash)!
-    if (paths !== entry.paths && paths.join('\n') !== [...entry.paths].sort().join('\n')) engine.lockfile.set(hash, { ...entry, paths })
+    if (!samePaths(paths, entry.paths)) engine.lockfile.set(hash, { ...entry, paths })
     if (paths.length === 0) stale.push(hash)
   }
   return stale
+}
+
+/**
+ * Whether another sync of `assets` would find nothing to do in the lockfile as it is now, which is
+ * not always as this run left it: a flush merges what other processes wrote meanwhile.
+ */
+async function nothingLeft(engine: Engine, assets: readonly LocalAsset[]): Promise<boolean> {
+  if (engine.lockfile.pending > 0 || !assets.every((asset) => engine.lockfile.get(asset.hash))) return false
+  for (const [hash, paths] of await currentPaths(engine, assets)) if (!samePaths(paths, engine.lockfile.get(hash)!.paths)) return false
+  return true
 }
 
 export interface Plan {
@@ -97,7 +116,8 @@ export async function syncFiles(
   hooks: { onInspected?: (assets: readonly LocalAsset[]) => void } = {},
 ): Promise<SyncReport> {
   const started = performance.now()
-  const { assets, errors } = await engine.inspectAll(paths)
+  const fingerprint = createTreeFingerprint()
+  const { assets, errors } = await engine.inspectAll(paths, fingerprint)
   hooks.onInspected?.(assets)
   const before = { ...engine.counters }
   // Files the lockfile has are settled here and now; only the others wait on the network.
@@ -111,6 +131,7 @@ export async function syncFiles(
   }))
   const stale = await reconcilePaths(engine, assets)
   await engine.flush()
+  if (errors.length === 0 && await nothingLeft(engine, assets)) await saveLastSync(engine, paths, fingerprint.digest(), stale)
   errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
   return {
     files: paths.length,
@@ -122,5 +143,6 @@ export async function syncFiles(
     stale,
     requests: engine.counters.requests - before.requests,
     durationMs: Math.round(performance.now() - started),
+    fromLastSync: false,
   }
 }

@@ -12,7 +12,7 @@ import { formatLockfile } from '../../src/core/lockfile.ts'
 import type { Emulator, FaultAction } from '../../src/emulator/index.ts'
 import { apiFor } from '../support/emulator.ts'
 import { pdf, png, svg } from '../support/media.ts'
-import { CLI, cliEnv, countRoute, LOCKFILE, maxOverlap, pathsInLock, readLock, routeCounts, STAT_CACHE, useFixtures, writeTree, type Tree } from '../support/project.ts'
+import { CLI, cliEnv, countRoute, LAST_SYNC, LOCKFILE, maxOverlap, pathsInLock, readLock, routeCounts, STAT_CACHE, useFixtures, writeTree, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
 
@@ -70,6 +70,15 @@ describe('wix-media sync', () => {
     expect(cold.code, cold.stderr).toBe(0)
     expect(JSON.parse(cold.stdout)).toMatchObject({ files: 4, uploaded: 3, reused: 1, adopted: 0, errors: [], stale: [] })
     expect(cold.stderr).toMatch(/^3 uploaded \(.+\), 0 adopted, 1 unchanged in /m)
+    expect(JSON.parse(cold.stdout)).toMatchObject({ fromLastSync: false })
+
+    emulator.clearRequests()
+    const warm = await fixtures.runCli(['sync', '--json', '--verbose'], root, cliEnv(emulator))
+
+    expect(warm.code, warm.stderr).toBe(0)
+    expect(JSON.parse(warm.stdout)).toMatchObject({ files: 4, uploaded: 0, reused: 4, adopted: 0, errors: [], stale: [], requests: 0, fromLastSync: true })
+    expect(warm.stderr).toContain('Every file is as the last sync left it')
+    expect(emulator.requests()).toEqual([])
 
     await rm(join(root, LOCKFILE))
     const adopted = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
@@ -77,7 +86,7 @@ describe('wix-media sync', () => {
     expect(adopted.code, adopted.stderr).toBe(0)
     const report = JSON.parse(adopted.stdout) as SyncJson
     expect({ uploaded: report.uploaded, reused: report.reused, adopted: report.adopted }).toEqual({ uploaded: 0, reused: 1, adopted: 3 })
-    expect(countRoute(emulator, 'upload')).toBe(3)
+    expect(countRoute(emulator, 'upload')).toBe(0) // none since the cold run
   })
 
   it('without credentials, new files fail one by one with a message naming the variables to set, and nothing is sent', async () => {
@@ -407,6 +416,7 @@ describe('secrets', () => {
     }
     expectNoSecret(await readFile(join(root, LOCKFILE), 'utf8'), 'the lockfile')
     expectNoSecret(await readFile(join(root, STAT_CACHE), 'utf8'), 'the stat cache')
+    expectNoSecret(await readFile(join(root, LAST_SYNC), 'utf8'), 'the last sync\'s record')
     expect(emulator.requests().some((entry) => entry.fault !== undefined)).toBe(true)
   })
 })

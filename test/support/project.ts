@@ -20,6 +20,7 @@ import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntr
 export const CLI = fileURLToPath(new URL('../../src/cli/index.ts', import.meta.url))
 export const LOCKFILE = 'wix-media.lock.json'
 export const STAT_CACHE = 'node_modules/.cache/unplugin-wix-media/stat-cache.json'
+export const LAST_SYNC = 'node_modules/.cache/unplugin-wix-media/last-sync.json'
 
 export type Tree = Record<string, Buffer | string>
 

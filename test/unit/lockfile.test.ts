@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
-import { formatLockfile, LOCKFILE_VERSION, openLockfile, parseLockfile, type LockEntry, type LockfileData } from '../../src/core/lockfile.ts'
+import {
+  formatLockfile, LOCKFILE_VERSION, openLockfile, parseLockfile, sameStamp, stampOf, type LockEntry, type LockfileData,
+} from '../../src/core/lockfile.ts'
 
 const H1 = '1'.repeat(64)
 const H2 = '2'.repeat(64)
@@ -172,6 +174,25 @@ describe('openLockfile', () => {
     expect(lock.pending).toBe(0)
     await lock.flush()
     expect(await readdir(dir)).toEqual([])
+  })
+
+  it('stamps the file as it read or wrote it: null for none, the stat of the file it read, then of the file it wrote', async () => {
+    const fresh = await openLockfile(path, 'site-1')
+    expect(fresh.stamp).toBeNull()
+    fresh.set(H1, entry('f1', ['a.png']))
+    await fresh.flush()
+    const written = await stat(path)
+    expect(fresh.stamp).toEqual(stampOf(written))
+
+    const reader = await openLockfile(path, 'site-1')
+    expect(reader.stamp).toEqual(stampOf(written))
+    // Another writer replaces the file; the reader keeps the stamp of what it read until it writes.
+    fresh.set(H2, entry('f2', ['b.png']))
+    await fresh.flush()
+    expect(sameStamp(stampOf(await stat(path)), reader.stamp!)).toBe(false)
+    reader.set(H3, entry('f3', ['c.png']))
+    await reader.flush()
+    expect(reader.stamp).toEqual(stampOf(await stat(path)))
   })
 
   it('writes set entries, sorted, with the site id', async () => {

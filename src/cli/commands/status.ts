@@ -1,7 +1,6 @@
 /** `wix-media status [globs…]`: what a sync would do, with no writes; the exit code says whether work remains. */
-import { createEngine } from '../../core/engine.ts'
-import { scanFiles } from '../../core/scan.ts'
-import { planFiles, type Plan } from '../../core/sync.ts'
+import { planProject } from '../../core/project.ts'
+import type { Plan } from '../../core/sync.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
 import type { Output } from '../output.ts'
 
@@ -32,9 +31,7 @@ export async function runStatus(args: string[]): Promise<number> {
     return EXIT.OK
   }
   const { options, output } = prepared
-  // The walk waits on the disk while the lockfile is parsed.
-  const [paths, engine] = await Promise.all([scanFiles(options), createEngine({ ...options, frozen: true })])
   const remote = hasCredentials(options)
   if (!remote) output.detail('No credentials: files missing from the lockfile are shown as uploads (adoption is not checked)')
-  return printPlan(await planFiles(engine, paths, remote), output, 'status')
+  return printPlan(await planProject({ ...options, frozen: true }, remote), output, 'status')
 }

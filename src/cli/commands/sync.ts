@@ -1,7 +1,5 @@
 /** `wix-media sync [globs…]`: upload what is new or changed, write the lockfile, print a summary. */
-import { createEngine } from '../../core/engine.ts'
-import { scanFiles } from '../../core/scan.ts'
-import { planFiles, syncFiles } from '../../core/sync.ts'
+import { planProject, syncProject, type ProjectSetup } from '../../core/project.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
 import { printPlan } from './status.ts'
 import { createProgress, formatBytes, formatDuration } from '../output.ts'
@@ -24,23 +22,19 @@ export async function runSync(args: string[]): Promise<number> {
   const { options, output, values } = prepared
   const dryRun = Boolean(values['dry-run'])
   const progress = createProgress(output)
-  // The walk waits on the disk while the lockfile is parsed.
-  const [paths, engine] = await Promise.all([
-    scanFiles(options),
-    createEngine(dryRun ? { ...options, frozen: true } : options, {
-      onHosted: (asset, local) => {
-        if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
-        progress.advance(local.size)
-      },
-    }),
-  ])
-  output.detail(`${paths.length} media files under ${options.root}`)
-  if (dryRun) return printPlan(await planFiles(engine, paths, hasCredentials(options)), output, 'sync --dry-run')
-  const report = await syncFiles(engine, paths, {
+  const setup: ProjectSetup = {
+    onScanned: (paths) => output.detail(`${paths.length} media files under ${options.root}`),
+    onHosted: (asset, local) => {
+      if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
+      progress.advance(local.size)
+    },
     onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
-  })
+  }
+  if (dryRun) return printPlan(await planProject({ ...options, frozen: true }, hasCredentials(options), setup), output, 'sync --dry-run')
+  const report = await syncProject(options, setup)
   progress.end()
   for (const error of report.errors) output.error(error)
+  if (report.fromLastSync) output.detail('Every file is as the last sync left it (checked by their stats)')
   output.info(
     `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}), ${report.adopted} adopted, ${report.reused} unchanged` +
     `${report.errors.length ? `, ${report.errors.length} failed` : ''} in ${formatDuration(report.durationMs)}` +

@@ -1,0 +1,150 @@
+/**
+ * The last clean sync's record (src/core/last-sync.ts) against the emulator over 127.0.0.1: a sync
+ * of an unchanged tree answers from it with no request, and every change it must not miss (content,
+ * stats, the file list, the lockfile, kept paths outside the scan, the options) makes the next sync
+ * a full one, with the outcome a full sync has.
+ */
+import { readFile, rename, rm, utimes, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createEngine } from '../../src/core/engine.ts'
+import { formatLockfile, openLockfile } from '../../src/core/lockfile.ts'
+import type { WixMediaOptions } from '../../src/core/options.ts'
+import { planProject, syncProject as runSync } from '../../src/core/project.ts'
+import { scanFiles } from '../../src/core/scan.ts'
+import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
+import { pdf, png, svg } from '../support/media.ts'
+import { LAST_SYNC, LOCKFILE, optionsFor, readLock, useFixtures, type Tree } from '../support/project.ts'
+
+const fixtures = useFixtures()
+
+function tree(): Tree {
+  return {
+    'img/a.png': png(4, 3, 1),
+    'img/copy-of-a.png': png(4, 3, 1),
+    'icons/logo.svg': svg(10, 20),
+    'docs/guide.pdf': pdf('guide'),
+  }
+}
+
+/** A synced project whose next sync answers from the record. */
+async function syncedProject(files: Tree = tree(), extra: WixMediaOptions = {}) {
+  const emulator = await fixtures.emulator()
+  const root = await fixtures.project(files)
+  const sync = (more: WixMediaOptions = {}) => runSync(optionsFor(emulator, root, { ...extra, ...more }))
+  const first = await sync()
+  expect(first.errors).toEqual([])
+  expect(first.fromLastSync).toBe(false)
+  return { emulator, root, sync }
+}
+
+describe('the last sync\'s record', () => {
+  it('a sync of an unchanged tree answers from it: no request, the lockfile and stat cache untouched, the same report', async () => {
+    const { emulator, root, sync } = await syncedProject()
+    const full = await sync({ include: ['img/**'] }) // a narrower scan: a full sync; docs/ and icons/ stay in the lockfile
+    expect(full.fromLastSync).toBe(false)
+    await rm(join(root, 'docs/guide.pdf'))
+    const withStale = await sync()
+    expect(withStale).toMatchObject({ fromLastSync: false, files: 3, stale: [expect.any(String)] })
+    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    emulator.clearRequests()
+
+    const quick = await sync()
+
+    expect(quick).toEqual({ ...withStale, fromLastSync: true, reused: 3, durationMs: quick.durationMs })
+    expect(emulator.requests()).toEqual([])
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+    expect(await planProject(optionsFor(emulator, root, { frozen: true }), true)).toEqual({ work: [], unchanged: 3, errors: [], stale: withStale.stale })
+  })
+
+  /** `sync` runs a sync of the project as it stands (for changes made in two steps). */
+  type Change = (root: string, sync: () => Promise<SyncReport>) => Promise<void>
+  const changes: [string, Change, { uploaded?: number; adopted?: number; stale?: number; files?: number }][] = [
+    ['a file rewritten with other bytes of the same size', (root) => writeFile(join(root, 'docs/guide.pdf'), pdf('gUIDE')), { uploaded: 1, stale: 1 }],
+    ['a file rewritten in place with its old mtime restored (cp -p)', async (root, sync) => {
+      await utimes(join(root, 'docs/guide.pdf'), 1_700_000_000, 1_700_000_000)
+      expect((await sync()).fromLastSync).toBe(false)
+      await new Promise((resolve) => setTimeout(resolve, 30)) // past the timestamp tick
+      await writeFile(join(root, 'docs/guide.pdf'), pdf('gUIDE'))
+      await utimes(join(root, 'docs/guide.pdf'), 1_700_000_000, 1_700_000_000)
+    }, { uploaded: 1, stale: 1 }],
+    ['a file touched', (root) => utimes(join(root, 'icons/logo.svg'), 1_600_000_000, 1_600_000_000), {}],
+    ['a file added', (root) => writeFile(join(root, 'img/new.png'), png(2, 2, 9)), { uploaded: 1, files: 5 }],
+    ['a file deleted', (root) => rm(join(root, 'icons/logo.svg')), { stale: 1, files: 3 }],
+    ['a file renamed', (root) => rename(join(root, 'icons/logo.svg'), join(root, 'icons/mark.svg')), {}],
+    ['the lockfile deleted', (root) => rm(join(root, LOCKFILE)), { adopted: 3 }],
+    ['a lockfile entry removed by hand', async (root) => {
+      const lock = await readLock(root)
+      const files = Object.fromEntries(Object.entries(lock.files).filter(([, entry]) => !entry.paths.includes('icons/logo.svg')))
+      await writeFile(join(root, LOCKFILE), formatLockfile({ ...lock, files }))
+    }, { adopted: 1 }],
+    ['the record itself corrupt', (root) => writeFile(join(root, LAST_SYNC), '{"version":1,'), {}],
+  ]
+  for (const [name, change, expected] of changes) {
+    it(`${name}: the next sync is a full one, with a full sync's outcome, and the one after answers from the record again`, async () => {
+      const { root, sync } = await syncedProject()
+      expect((await sync()).fromLastSync).toBe(true)
+
+      await change(root, () => sync())
+      const next = await sync()
+
+      expect(next.errors).toEqual([])
+      expect({ fromLastSync: next.fromLastSync, files: next.files, uploaded: next.uploaded, adopted: next.adopted, stale: next.stale.length })
+        .toEqual({ fromLastSync: false, files: 4, uploaded: 0, adopted: 0, stale: 0, ...expected })
+      const again = await sync()
+      expect({ fromLastSync: again.fromLastSync, uploaded: again.uploaded, adopted: again.adopted, stale: again.stale }).toEqual({
+        fromLastSync: true, uploaded: 0, adopted: 0, stale: next.stale,
+      })
+    })
+  }
+
+  it('a kept path outside the scan deleted: the next sync drops it from the lockfile', async () => {
+    const { root, sync } = await syncedProject(tree(), { include: ['img/**'] })
+    // The first sync scanned img/ only; the lockfile had no other paths. Record docs/ and icons/ too, then narrow the scan.
+    await sync({ include: ['**/*'] })
+    await sync()
+    expect((await sync()).fromLastSync).toBe(true)
+    expect(Object.values((await readLock(root)).files).flatMap((entry) => entry.paths)).toContain('docs/guide.pdf')
+
+    await rm(join(root, 'docs/guide.pdf'))
+    const next = await sync()
+
+    expect(next.fromLastSync).toBe(false)
+    expect(next.stale).toHaveLength(1)
+    expect(Object.values((await readLock(root)).files).flatMap((entry) => entry.paths)).not.toContain('docs/guide.pdf')
+  })
+
+  it('a sync whose lockfile write merged another process\'s removal of an entry records nothing; the next sync restores it', async () => {
+    const { emulator, root, sync } = await syncedProject()
+    await writeFile(join(root, 'img/new.png'), png(2, 2, 9))
+    const options = optionsFor(emulator, root)
+    const engine = await createEngine(options)
+    // Another process drops the logo's entry after this engine read the lockfile, before it writes.
+    const other = await openLockfile(options.lockfile, options.siteId)
+    const [logo] = other.entries().find(([, entry]) => entry.paths.includes('icons/logo.svg'))!
+    other.delete(logo)
+    await other.flush()
+
+    const merged = await syncFiles(engine, await scanFiles(options))
+    expect({ uploaded: merged.uploaded, errors: merged.errors }).toEqual({ uploaded: 1, errors: [] })
+    expect((await readLock(root)).files[logo]).toBeUndefined()
+
+    const next = await sync()
+    expect({ fromLastSync: next.fromLastSync, adopted: next.adopted }).toEqual({ fromLastSync: false, adopted: 1 })
+    expect((await readLock(root)).files[logo]?.paths).toEqual(['icons/logo.svg'])
+  })
+
+  it('options that change the outcome are not answered from the record: another site, a lower size limit', async () => {
+    const { emulator, root, sync } = await syncedProject()
+    expect((await sync()).fromLastSync).toBe(true)
+
+    await expect(sync({ siteId: 'another-site' })).rejects.toMatchObject({ code: 'WIX_MEDIA_LOCKFILE', message: expect.stringContaining('belongs to site') })
+    const limited = await sync({ maxFileSize: { VECTOR: 10 } })
+    expect(limited.fromLastSync).toBe(false)
+    expect(limited.errors.map((error) => `${error.code} ${error.file}`)).toEqual(['WIX_MEDIA_FILE icons/logo.svg'])
+    // A sync with errors writes no record, so each such sync checks again and fails again; the clean
+    // sync's record still tells the truth for the options it was made with.
+    expect((await sync({ maxFileSize: { VECTOR: 10 } })).errors).toHaveLength(1)
+    expect((await runSync(optionsFor(emulator, root))).fromLastSync).toBe(true)
+  })
+})
