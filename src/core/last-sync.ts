@@ -20,6 +20,7 @@ import type { Engine } from './engine.ts'
 import { createFileCheck } from './inspect.ts'
 import { sameStamp, stampOf, type FileStamp } from './lockfile.ts'
 import type { ResolvedOptions } from './options.ts'
+import type { Reconciled } from './reconcile.ts'
 
 /** A digest of many files' stats, in the order they are added. */
 export interface TreeFingerprint {
@@ -99,24 +100,21 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
 
 /**
  * Records a sync that ended clean: every file of `paths` hosted, and the lockfile, as written (or
- * read) and stamped, such that another sync of them would change nothing. `tree` is the digest of
- * the files' stats as they were inspected. A record that cannot be written is left out: it only
- * saves work.
+ * read) and stamped, such that another sync of them would change nothing (`settled`, from
+ * src/core/reconcile.ts). `tree` is the digest of the files' stats as they were inspected. A
+ * record that cannot be written is left out: it only saves work.
  */
-export async function saveLastSync(engine: Engine, paths: readonly string[], tree: string, stale: readonly string[]): Promise<void> {
+export async function saveLastSync(engine: Engine, paths: readonly string[], tree: string, settled: Reconciled): Promise<void> {
   const { options, lockfile } = engine
-  if (lockfile.pending > 0 || lockfile.stamp === undefined) return
-  const scanned = new Set(paths)
-  const outside = new Set<string>()
-  for (const [, entry] of lockfile.entries()) for (const path of entry.paths) if (!scanned.has(path)) outside.add(path)
+  if (lockfile.stamp === undefined) return
   const record: SavedRecord = {
     version: VERSION,
     key: keyOf(options),
     lockfile: lockfile.stamp,
     files: paths.length,
     tree,
-    outside: [...outside].sort(),
-    stale: [...stale],
+    outside: [...settled.outside].sort(),
+    stale: [...settled.stale],
   }
   const file = recordFile(options)
   const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`

@@ -5,7 +5,7 @@
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
 import { WixMediaError } from './errors.ts'
-import { currentPaths } from './sync.ts'
+import { currentPaths } from './reconcile.ts'
 
 export interface PruneResult {
   /** Lockfile hashes dropped (or that would be, in a dry run). */

@@ -1,0 +1,92 @@
+/**
+ * Keeping the lockfile's `paths` true to the tree: which project paths have each entry's content
+ * now, which entries no file uses (stale), and whether a sync left nothing for the next one to do.
+ */
+import { access } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Engine, LocalAsset } from './engine.ts'
+import type { Lockfile } from './lockfile.ts'
+
+/**
+ * Each lockfile entry's `paths` as the tree has them now: scanned paths with other content leave
+ * it, scanned paths with its content join it, unscanned paths stay while the file exists (they are
+ * added to `outside`).
+ */
+export async function currentPaths(engine: Engine, assets: readonly LocalAsset[], outside?: Set<string>): Promise<Map<string, string[]>> {
+  const scanned = new Map<string, string>()
+  const byHash = new Map<string, string[]>()
+  for (const asset of assets) {
+    scanned.set(asset.path, asset.hash)
+    const paths = byHash.get(asset.hash)
+    if (paths) paths.push(asset.path)
+    else byHash.set(asset.hash, [asset.path])
+  }
+  const out = new Map<string, string[]>()
+  for (const [hash, entry] of engine.lockfile.entries()) {
+    const found = byHash.get(hash) ?? []
+    // The usual case, and the whole of a no-change run: the entry lists exactly the scanned paths.
+    if (found.length === entry.paths.length && entry.paths.every((path) => scanned.get(path) === hash)) {
+      out.set(hash, entry.paths)
+      continue
+    }
+    const kept: string[] = []
+    for (const path of entry.paths) {
+      const current = scanned.get(path)
+      if (current !== undefined) {
+        if (current === hash) kept.push(path)
+      } else if (await access(resolve(engine.options.root, path)).then(() => true, () => false)) {
+        kept.push(path)
+        outside?.add(path)
+      }
+    }
+    out.set(hash, [...new Set([...kept, ...found])].sort())
+  }
+  return out
+}
+
+const samePaths = (current: string[], recorded: string[]) =>
+  current === recorded || current.join('\n') === [...recorded].sort().join('\n')
+
+export interface Reconciled {
+  /** Lockfile hashes that no file uses any more. */
+  stale: string[]
+  /** Lockfile paths outside the scan, kept because their files exist. */
+  outside: Set<string>
+}
+
+/** Writes {@link currentPaths} into the lockfile. */
+export async function reconcilePaths(engine: Engine, assets: readonly LocalAsset[]): Promise<Reconciled> {
+  const outside = new Set<string>()
+  const stale: string[] = []
+  for (const [hash, paths] of await currentPaths(engine, assets, outside)) {
+    const entry = engine.lockfile.get(hash)!
+    if (!samePaths(paths, entry.paths)) engine.lockfile.set(hash, { ...entry, paths })
+    if (paths.length === 0) stale.push(hash)
+  }
+  return { stale, outside }
+}
+
+/**
+ * After a sync of `assets` reconciled and flushed: the lockfile's state, if another sync of them
+ * would find nothing to do in it as it is now; otherwise `undefined`. When the run wrote nothing (the
+ * stamp it started with), the lockfile is the one its paths were reconciled with; a write merges
+ * what other processes wrote meanwhile, so then it is checked again.
+ */
+export async function settledPaths(
+  engine: Engine,
+  assets: readonly LocalAsset[],
+  reconciled: Reconciled,
+  stampBefore: Lockfile['stamp'],
+): Promise<Reconciled | undefined> {
+  const { lockfile } = engine
+  if (lockfile.pending > 0) return undefined
+  if (lockfile.stamp === stampBefore) return reconciled
+  if (!assets.every((asset) => lockfile.get(asset.hash))) return undefined
+  const outside = new Set<string>()
+  const stale: string[] = []
+  for (const [hash, paths] of await currentPaths(engine, assets, outside)) {
+    if (!samePaths(paths, lockfile.get(hash)!.paths)) return undefined
+    if (paths.length === 0) stale.push(hash)
+  }
+  return { stale, outside }
+}
