@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
-import { isWixMediaError } from '../core/errors.ts'
+import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import { asRequestBody, fileSource } from './file-body.ts'
 import { readBody, requestIdOf } from './http.ts'
@@ -63,6 +63,20 @@ function header(headers: Dispatcher.ResponseData['headers'], name: string): stri
   return Array.isArray(value) ? value[0] : value
 }
 
+/**
+ * The bytes of `file` a TUS server says it holds (`Upload-Offset`): `missing` when it does not say,
+ * and an error when it says something no upload of this file can have (not a whole number, or more
+ * than the file's size), which retrying from there could only make worse.
+ */
+function offsetOf(answer: { headers: Dispatcher.ResponseData['headers'] }, file: LocalFile, what: string, missing: number): number {
+  const value = header(answer.headers, 'upload-offset')
+  if (value === undefined) return missing
+  if (/^\d{1,15}$/.test(value.trim()) && Number(value) <= file.size) return Number(value)
+  throw new WixMediaError('WIX_MEDIA_SERVER', `${what}: the upload server says it holds ${JSON.stringify(value.slice(0, 40))} bytes of a ${file.size}-byte file`, {
+    hint: 'A fault on the upload server\'s side: run the sync again (the upload starts over). If it persists, tell Wix support',
+  })
+}
+
 export async function tusUpload(
   settings: TusSettings,
   target: { uploadUrl: string; uploadToken: string },
@@ -92,7 +106,7 @@ export async function tusUpload(
           headers: { 'tus-resumable': TUS_VERSION },
           signal,
         }, [200])
-        return Number(header(head.headers, 'upload-offset') ?? 0)
+        return offsetOf(head, file, 'Resuming an upload', 0)
       } catch (error) {
         const delay = signal?.aborted ? undefined : retryDelay(attempt, error, settings.retry, Math.random())
         if (delay === undefined) throw error
@@ -119,7 +133,7 @@ export async function tusUpload(
         body: source.range(offset, end),
         signal,
       }, [204])
-      offset = Number(header(answer.headers, 'upload-offset') ?? end)
+      offset = offsetOf(answer, file, 'Sending a part of a resumable upload', end)
       failures = 0
     } catch (error) {
       if (signal?.aborted) throw error

@@ -360,6 +360,25 @@ describe('createMediaClient: putFile', () => {
     expect(error.message).not.toContain('eyJ')
   })
 
+  for (const [name, offset] of [['more bytes than the file has', '11'], ['not a number of bytes', '4;x']] as const) {
+    it(`gives up a resumable upload whose server says it holds ${name}, with a message that says so, after bounded retries`, async () => {
+      const origin = agent.get(UPLOAD_ORIGIN)
+      origin.intercept({ path: '/tus', method: 'POST' }).reply(201, '', { headers: { location: '/tus/u1' } })
+      origin.intercept({ path: '/tus/u1', method: 'PATCH' }).reply(204, '', { headers: { 'upload-offset': offset } }).times(FAST_RETRY.attempts)
+      origin.intercept({ path: '/tus/u1', method: 'HEAD' }).reply(200, '', { headers: { 'upload-offset': offset } }).persist()
+      const target = { uploadProtocol: 'TUS' as const, uploadUrl: `${UPLOAD_ORIGIN}/tus`, uploadToken: JWT }
+
+      const error = await failure(client({ tusChunkSize: 4 }).tusUpload(target, local(), 'image/png'))
+
+      expect(error.code).toBe('WIX_MEDIA_SERVER')
+      expect(error.message).toContain(`the upload server says it holds "${offset}" bytes of a 10-byte file`)
+      expect(error.message).not.toContain(JWT)
+      expect(sent.filter((call) => call.method === 'PATCH')).toHaveLength(1)
+      expect(sent.filter((call) => call.method === 'HEAD')).toHaveLength(FAST_RETRY.attempts)
+      expect(sent.some((call) => call.method === 'PUT')).toBe(false)
+    })
+  }
+
   it('treats a 200 without a file descriptor as an error', async () => {
     agent.get(UPLOAD_ORIGIN).intercept({ path: (p) => p.startsWith('/upload/'), method: 'PUT' }).reply(200, {})
     const error = await failure(client().putFile(UPLOAD_URL, local(), 'image/png'))
