@@ -11,7 +11,7 @@ import { asFileError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
 import { mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
-import type { StatCache } from './stat-cache.ts'
+import { isRacy, type StatCache } from './stat-cache.ts'
 import type { TreeFingerprint } from './last-sync.ts'
 
 /** A project file, hashed and typed, before any network. */
@@ -52,6 +52,8 @@ export interface CheckedFile {
   path: string
   absolutePath: string
   stats: Stats
+  /** When the stats were taken (ms since the epoch). */
+  at: number
   mimeType: string
   mediaType: MediaType
 }
@@ -70,6 +72,7 @@ export function createFileCheck(options: ResolvedOptions): (path: string) => Che
     const fileError = (reason: string, hint: string, cause?: unknown) => new WixMediaError('WIX_MEDIA_FILE', reason, { file: path, hint, cause })
     // A synchronous stat is a few µs; the promise one queues on the thread pool and costs 5× as much.
     let stats: Stats
+    const at = Date.now()
     try {
       stats = statSync(absolutePath)
     } catch (error) {
@@ -87,7 +90,7 @@ export function createFileCheck(options: ResolvedOptions): (path: string) => Che
       throw fileError(`is ${stats.size} bytes, over the ${limit}-byte limit for ${mediaType} files`,
         'Compress it, exclude it, or raise `maxFileSize` if your Wix plan allows larger files')
     }
-    return { path, absolutePath, stats, mimeType, mediaType }
+    return { path, absolutePath, stats, at, mimeType, mediaType }
   }
 }
 
@@ -96,20 +99,21 @@ export function createInspector(options: ResolvedOptions, statCache: StatCache):
   const check = createFileCheck(options)
 
   /** What can be known without reading the file: a finished asset, or what hashing needs. */
-  function look(path: string, fingerprint?: TreeFingerprint): LocalAsset | { stats: Stats; rest: Omit<LocalAsset, 'hash'> } {
-    const { absolutePath, stats, mimeType, mediaType } = check(path)
-    fingerprint?.add(path, stats)
+  function look(path: string, fingerprint?: TreeFingerprint): LocalAsset | { stats: Stats; at: number; rest: Omit<LocalAsset, 'hash'> } {
+    const { absolutePath, stats, at, mimeType, mediaType } = check(path)
+    fingerprint?.add(path, stats, at)
     const hash = statCache.get(path, stats)
     if (hash) return { path, absolutePath, hash, size: stats.size, mimeType, mediaType }
-    return { stats, rest: { path, absolutePath, size: stats.size, mimeType, mediaType } }
+    return { stats, at, rest: { path, absolutePath, size: stats.size, mimeType, mediaType } }
   }
 
-  async function hashed(found: { stats: Stats; rest: Omit<LocalAsset, 'hash'> }): Promise<LocalAsset> {
-    const { stats, rest } = found
+  async function hashed(found: { stats: Stats; at: number; rest: Omit<LocalAsset, 'hash'> }): Promise<LocalAsset> {
+    const { stats, at, rest } = found
     const hash = await hashing(() => sha256File(rest.absolutePath, stats.size)).catch((error: NodeJS.ErrnoException) => {
       throw new WixMediaError('WIX_MEDIA_FILE', `cannot be read (${error.code})`, { file: rest.path, hint: 'Check that the file is readable', cause: error })
     })
-    statCache.set(rest.path, stats, hash)
+    // A file that changed within a timestamp tick of its stat may change again unseen: hashed next time too.
+    if (!isRacy(stats, at)) statCache.set(rest.path, stats, hash)
     return { ...rest, hash }
   }
 

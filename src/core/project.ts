@@ -1,43 +1,52 @@
 /**
  * Whole-project runs, as `wix-media sync` and `status` make them: scan the project, and when every
- * file is as the last clean sync left it, answer from that record (a stat per file, no lockfile
- * parse); otherwise run the engine over the scan.
+ * file is as the last clean sync left it, answer from that record (a stat per folder and per file,
+ * no walk, no lockfile parse); otherwise run the engine over the scan.
  */
 import { createEngine, type Engine, type EngineSetup, type LocalAsset } from './engine.ts'
 import { loadLastSync } from './last-sync.ts'
 import type { ResolvedOptions } from './options.ts'
-import { scanFiles } from './scan.ts'
+import { scanTree, type Scan } from './scan.ts'
 import { planFiles, syncFiles, type Plan, type SyncReport } from './sync.ts'
 
 export interface ProjectSetup extends EngineSetup {
-  /** The scan is done: `paths` are the files the run covers. */
-  onScanned?: (paths: readonly string[]) => void
+  /**
+   * The scan is done: `paths` are the files the run covers. `walked`: the tree was walked (not
+   * when every folder was as the last clean sync found it).
+   */
+  onScanned?: (paths: readonly string[], walked: boolean) => void
   /** Every file is hashed, before any upload (not called when the run answers from the last sync). */
   onInspected?: (assets: readonly LocalAsset[]) => void
 }
 
 /**
- * Scans the project, then either knows from the last clean sync's record that nothing changed, or
- * loads the engine. Without a record, the walk and the loading of the lockfile overlap.
+ * Scans the project (from the last clean sync's record when every folder is as it was, otherwise
+ * with a walk), then either knows from that record that nothing changed, or loads the engine.
+ * Without a record, the walk and the loading of the lockfile overlap.
  */
 async function scanAndCheck<T>(
   options: ResolvedOptions,
   setup: ProjectSetup,
   unchanged: (found: { files: number; stale: string[] }, started: number) => T,
-  run: (engine: Engine, paths: string[]) => Promise<T>,
+  run: (engine: Engine, scan: Scan) => Promise<T>,
 ): Promise<T> {
   const last = await loadLastSync(options)
   if (last) {
-    const paths = await scanFiles(options)
-    setup.onScanned?.(paths)
+    const listed = last.listed()
+    const scan = listed ?? await scanTree(options)
+    setup.onScanned?.(scan.paths, !listed)
     const started = performance.now()
-    const found = last.unchanged(paths)
-    if (found) return unchanged(found, started)
-    return run(await createEngine(options, setup), paths)
+    const found = last.unchanged(scan.paths)
+    if (found) {
+      // A folder changed but no file did (a new empty folder, a file added and removed): walk no more.
+      if (!listed) await last.relist(scan)
+      return unchanged(found, started)
+    }
+    return run(await createEngine(options, setup), scan)
   }
-  const [paths, engine] = await Promise.all([scanFiles(options), createEngine(options, setup)])
-  setup.onScanned?.(paths)
-  return run(engine, paths)
+  const [scan, engine] = await Promise.all([scanTree(options), createEngine(options, setup)])
+  setup.onScanned?.(scan.paths, true)
+  return run(engine, scan)
 }
 
 /** `wix-media sync`: every media file of the project hosted and recorded. */
@@ -53,11 +62,11 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
     requests: 0,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: true,
-  }), (engine, paths) => syncFiles(engine, paths, setup))
+  }), (engine, scan) => syncFiles(engine, scan.paths, { ...setup, observed: scan.observed }))
 }
 
 /** `wix-media status`: what a sync would do; `remote` also looks for files to adopt. */
 export function planProject(options: ResolvedOptions, remote: boolean, setup: ProjectSetup = {}): Promise<Plan> {
   return scanAndCheck(options, setup, ({ files, stale }) => ({ work: [], unchanged: files, errors: [], stale }),
-    (engine, paths) => planFiles(engine, paths, remote))
+    (engine, scan) => planFiles(engine, scan.paths, remote))
 }

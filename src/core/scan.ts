@@ -6,9 +6,9 @@
  * (two such links 2^40 times), so, like `find -L`, a folder link whose target is one of the folders
  * it sits in (or above them) is not followed.
  */
-import { stat as statCallback, type Stats } from 'node:fs'
+import { readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
-import { dirname, join, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import fg from 'fast-glob'
 import ignore, { type Ignore } from 'ignore'
 
@@ -58,11 +58,14 @@ function isIgnored(path: string, gitignores: readonly { dir: string; rules: Igno
   return ignored
 }
 
-async function loadGitignores(root: string, files: readonly string[]): Promise<{ dir: string; rules: Ignore }[]> {
-  const loaded = await Promise.all(files.map(async (file) => ({
-    dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
-    rules: ignore().add(await readFile(join(root, file), 'utf8')),
-  })))
+async function loadGitignores(root: string, files: readonly string[], observed: Observed[]): Promise<{ dir: string; rules: Ignore }[]> {
+  const loaded = await Promise.all(files.map(async (file) => {
+    observe(observed, file, join(root, file))
+    return {
+      dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
+      rules: ignore().add(await readFile(join(root, file), 'utf8')),
+    }
+  }))
   return loaded.sort((a, b) => a.dir.length - b.dir.length)
 }
 
@@ -83,17 +86,54 @@ export function walkOptions(options: ScanOptions): fg.Options {
   }
 }
 
-/** Project-relative paths (with `/`), sorted. */
-export async function scanFiles(options: ScanOptions): Promise<string[]> {
+/**
+ * A folder the walk read (its path ends with `/`; the root is `./`) or a `.gitignore` it applied,
+ * with its stats taken just before it was read: what decides the scan's result besides the options.
+ */
+export interface Observed {
+  path: string
+  stats: Stats
+  /** When the stats were taken (ms since the epoch). */
+  at: number
+}
+
+function observe(observed: Observed[], path: string, absolutePath: string): void {
+  const at = Date.now()
+  const stats = statSync(absolutePath, { throwIfNoEntry: false })
+  if (stats) observed.push({ path, stats, at })
+}
+
+export interface Scan {
+  /** Project-relative paths (with `/`), sorted. */
+  paths: string[]
+  /** Every folder read and `.gitignore` applied, in no particular order. */
+  observed: Observed[]
+}
+
+/** Finds the project's media files, and what the result depends on. */
+export async function scanTree(options: ScanOptions): Promise<Scan> {
   const honourGitignore = options.gitignore !== false
+  const root = resolve(options.root)
+  const observed: Observed[] = []
+  // Every folder is stat'ed before it is read: a file added to or removed from it later changes its mtime.
+  const readdir = ((path: string, ...rest: [never, never]) => {
+    const relativePath = relative(root, path).split(sep).join('/')
+    observe(observed, relativePath ? `${relativePath}/` : './', path)
+    return readdirCallback(path, ...rest)
+  }) as typeof readdirCallback
   // One walk finds both the media and the .gitignore files.
   const found = await fg(honourGitignore ? [...options.include, GITIGNORE] : [...options.include], {
     ...walkOptions(options),
-    fs: { stat: loopSafeStat(resolve(options.root)) },
+    fs: { stat: loopSafeStat(root), readdir },
   })
-  if (!honourGitignore) return found.sort()
+  if (!honourGitignore) return { paths: found.sort(), observed }
   const media = found.filter((path) => !isGitignore(path))
-  const gitignores = await loadGitignores(options.root, found.filter(isGitignore))
+  const gitignores = await loadGitignores(options.root, found.filter(isGitignore), observed)
   const kept = gitignores.length === 0 ? media : media.filter((path) => !isIgnored(path, gitignores))
-  return kept.sort()
+  return { paths: kept.sort(), observed }
+}
+
+/** Project-relative paths (with `/`), sorted. */
+export async function scanFiles(options: ScanOptions): Promise<string[]> {
+  return (await scanTree(options)).paths
 }

@@ -8,6 +8,7 @@ import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
 import { createTreeFingerprint, saveLastSync } from './last-sync.ts'
 import { currentPaths, reconcilePaths, settledPaths } from './reconcile.ts'
+import type { Observed } from './scan.ts'
 
 export interface SyncReport {
   files: number
@@ -54,7 +55,11 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
 export async function syncFiles(
   engine: Engine,
   paths: readonly string[],
-  hooks: { onInspected?: (assets: readonly LocalAsset[]) => void } = {},
+  hooks: {
+    onInspected?: (assets: readonly LocalAsset[]) => void
+    /** What the scan that found `paths` read (src/core/scan.ts), so that the next sync may not need to walk. */
+    observed?: readonly Observed[]
+  } = {},
 ): Promise<SyncReport> {
   const started = performance.now()
   const stampBefore = engine.lockfile.stamp
@@ -74,7 +79,7 @@ export async function syncFiles(
   const reconciled = await reconcilePaths(engine, assets)
   await engine.flush()
   const settled = errors.length === 0 ? await settledPaths(engine, assets, reconciled, stampBefore) : undefined
-  if (settled) await saveLastSync(engine, paths, fingerprint.digest(), settled)
+  if (settled) await saveLastSync(engine, paths, fingerprint, settled, hooks.observed)
   errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
   return {
     files: paths.length,

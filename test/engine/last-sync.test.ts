@@ -4,17 +4,17 @@
  * stats, the file list, the lockfile, kept paths outside the scan, the options) makes the next sync
  * a full one, with the outcome a full sync has.
  */
-import { readFile, rename, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/core/engine.ts'
 import { formatLockfile, openLockfile } from '../../src/core/lockfile.ts'
 import type { WixMediaOptions } from '../../src/core/options.ts'
-import { planProject, syncProject as runSync } from '../../src/core/project.ts'
+import { planProject, syncProject as runSync, type ProjectSetup } from '../../src/core/project.ts'
 import { scanFiles } from '../../src/core/scan.ts'
 import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
 import { pdf, png, svg } from '../support/media.ts'
-import { LAST_SYNC, LOCKFILE, optionsFor, readLock, useFixtures, type Tree } from '../support/project.ts'
+import { LAST_SYNC, LOCKFILE, optionsFor, readLock, settle, useFixtures, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
 
@@ -31,10 +31,16 @@ function tree(): Tree {
 async function syncedProject(files: Tree = tree(), extra: WixMediaOptions = {}) {
   const emulator = await fixtures.emulator()
   const root = await fixtures.project(files)
-  const sync = (more: WixMediaOptions = {}) => runSync(optionsFor(emulator, root, { ...extra, ...more }))
+  await settle()
+  const sync = (more: WixMediaOptions = {}, setup: ProjectSetup = {}) => runSync(optionsFor(emulator, root, { ...extra, ...more }), setup)
   const first = await sync()
   expect(first.errors).toEqual([])
   expect(first.fromLastSync).toBe(false)
+  // The first sync wrote the lockfile into the root folder just now: the next sync walks once more.
+  await settle()
+  const settled: boolean[] = []
+  expect((await sync({}, { onScanned: (_paths, walked) => void settled.push(walked) })).fromLastSync).toBe(true)
+  expect(settled).toEqual([true])
   return { emulator, root, sync }
 }
 
@@ -63,8 +69,9 @@ describe('the last sync\'s record', () => {
     ['a file rewritten with other bytes of the same size', (root) => writeFile(join(root, 'docs/guide.pdf'), pdf('gUIDE')), { uploaded: 1, stale: 1 }],
     ['a file rewritten in place with its old mtime restored (cp -p)', async (root, sync) => {
       await utimes(join(root, 'docs/guide.pdf'), 1_700_000_000, 1_700_000_000)
-      expect((await sync()).fromLastSync).toBe(false)
-      await new Promise((resolve) => setTimeout(resolve, 30)) // past the timestamp tick
+      await settle()
+      expect((await sync()).fromLastSync).toBe(false) // records the restored mtime
+      expect((await sync()).fromLastSync).toBe(true)
       await writeFile(join(root, 'docs/guide.pdf'), pdf('gUIDE'))
       await utimes(join(root, 'docs/guide.pdf'), 1_700_000_000, 1_700_000_000)
     }, { uploaded: 1, stale: 1 }],
@@ -86,6 +93,7 @@ describe('the last sync\'s record', () => {
       expect((await sync()).fromLastSync).toBe(true)
 
       await change(root, () => sync())
+      await settle()
       const next = await sync()
 
       expect(next.errors).toEqual([])
@@ -95,6 +103,51 @@ describe('the last sync\'s record', () => {
       expect({ fromLastSync: again.fromLastSync, uploaded: again.uploaded, adopted: again.adopted, stale: again.stale }).toEqual({
         fromLastSync: true, uploaded: 0, adopted: 0, stale: next.stale,
       })
+    })
+  }
+
+  it('an unchanged tree is not even walked; a folder changed too recently to be trusted is walked until it settles', async () => {
+    const { root, sync } = await syncedProject()
+    const walks: boolean[] = []
+    const watch = { onScanned: (_paths: readonly string[], walked: boolean) => void walks.push(walked) }
+    const quick = async () => {
+      const report = await sync({}, watch)
+      expect({ fromLastSync: report.fromLastSync, files: report.files }).toEqual({ fromLastSync: true, files: 4 })
+    }
+
+    await quick()
+    await mkdir(join(root, 'img/empty')) // img/ changes, no file does
+    await quick()
+    await quick()
+    await settle()
+    await quick()
+    await quick()
+
+    expect(walks).toEqual([false, true, true, true, false])
+  })
+
+  const listingChanges: [string, Change, { uploaded: number; files: number }][] = [
+    ['a file added in a new nested folder', async (root) => {
+      await mkdir(join(root, 'img/deep/er'), { recursive: true })
+      await writeFile(join(root, 'img/deep/er/new.png'), png(2, 2, 9))
+    }, { uploaded: 1, files: 5 }],
+    ['a .gitignore edited in place so that it ignores a file no more (no folder changes)', async (root) => {
+      await writeFile(join(root, '.gitignore'), 'nothing-ignored/\n') // the file existed: its folder keeps its mtime
+    }, { uploaded: 1, files: 5 }],
+  ]
+  for (const [name, change, expected] of listingChanges) {
+    it(`${name}: the next sync walks and hosts it`, async () => {
+      const { root, sync } = await syncedProject({ ...tree(), '.gitignore': 'secret/\n', 'secret/hidden.png': png(3, 3, 3) })
+      const walks: boolean[] = []
+      const watch = { onScanned: (_paths: readonly string[], walked: boolean) => void walks.push(walked) }
+      expect((await sync({}, watch)).fromLastSync).toBe(true)
+
+      await change(root, () => sync())
+      const next = await sync({}, watch)
+
+      expect({ fromLastSync: next.fromLastSync, uploaded: next.uploaded, files: next.files, errors: next.errors })
+        .toEqual({ fromLastSync: false, errors: [], ...expected })
+      expect(walks).toEqual([false, true])
     })
   }
 

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
 import type * as HashModule from '../../src/core/hash.ts'
 import { png, svg } from '../support/media.ts'
-import { STAT_CACHE, syncProject, useFixtures } from '../support/project.ts'
+import { settle, STAT_CACHE, syncProject, useFixtures } from '../support/project.ts'
 
 const hashed = vi.hoisted(() => [] as string[])
 vi.mock('../../src/core/hash.ts', async (importOriginal) => {
@@ -27,6 +27,7 @@ describe('stat cache', () => {
   it('a warm run reads no file; a fresh clone re-hashes every file but uploads nothing', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project({ 'a.png': png(3, 3, 1), 'b.png': png(4, 4, 2), 'c.svg': svg(5, 5) })
+    await settle()
 
     await syncProject(emulator, root)
     expect(hashed.length).toBe(3)

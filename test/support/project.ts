@@ -14,6 +14,7 @@ import { createEngine, type Engine, type EngineSetup } from '../../src/core/engi
 import { parseLockfile, type LockfileData } from '../../src/core/lockfile.ts'
 import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../../src/core/options.ts'
 import { scanFiles } from '../../src/core/scan.ts'
+import { RACY_MS } from '../../src/core/stat-cache.ts'
 import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
 import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type RouteName } from '../../src/emulator/index.ts'
 
@@ -135,6 +136,14 @@ export function countRoute(emulator: Emulator, route: RouteName): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/**
+ * Waits until files written before are old enough for their stats to be trusted (`isRacy` in
+ * src/core/stat-cache.ts): only then are they cached, and a sync of them recorded.
+ */
+export function settle(): Promise<void> {
+  return sleep(RACY_MS + 15)
 }
 
 /** Polls `condition` every 10 ms, up to `ms`. */

@@ -1,6 +1,7 @@
 /** sha256File against node:crypto and sha256sum; the stat cache's hits, misses, persistence and pruning; the inspector's order and paths. */
 import { execFileSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
+import type { Stats } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sha256File } from '../../src/core/hash.ts'
 import { createInspector } from '../../src/core/inspect.ts'
 import { resolveOptions } from '../../src/core/options.ts'
-import { loadStatCache } from '../../src/core/stat-cache.ts'
+import { isRacy, loadStatCache, RACY_MS } from '../../src/core/stat-cache.ts'
 import { png } from '../support/media.ts'
 
 let dir: string
@@ -187,6 +188,18 @@ describe('loadStatCache', () => {
   })
 })
 
+describe('isRacy', () => {
+  const stats = (ctimeMs: number) => ({ ctimeMs }) as Stats
+  it('distrusts stats changed within 50 ms of being taken, or within 2 s on a filesystem with whole-second timestamps', () => {
+    const at = 1_800_000_000_500
+    expect(isRacy(stats(at - 49.5), at)).toBe(true)
+    expect(isRacy(stats(at - 50.5), at)).toBe(false)
+    expect(isRacy(stats(at + 5), at)).toBe(true) // a filesystem clock ahead of ours
+    expect(isRacy(stats(1_800_000_000_000 - 1000), at)).toBe(true) // whole seconds, 1.5 s before
+    expect(isRacy(stats(1_800_000_000_000 - 2000), at)).toBe(false)
+  })
+})
+
 describe('createInspector', () => {
   const options = () => resolveOptions({ root: join(dir, 'project') }, {})
 
@@ -206,6 +219,20 @@ describe('createInspector', () => {
       expect(assets.map((asset) => asset.hash)).toEqual([sha256(png(2, 2, 1)), sha256(png(2, 2, 2))])
       expect(errors.map((error) => [error.code, error.file])).toEqual([['WIX_MEDIA_FILE', 'missing.png']])
     }
+  })
+
+  it('caches the hash of a file only once it is older than a timestamp tick: one changed again within the tick would keep its stats', async () => {
+    const cache = await loadStatCache(join(dir, 'cache'))
+    const inspector = createInspector(options(), cache)
+    const path = join(dir, 'project', 'a.png')
+    await writeFile(path, png(2, 2, 5)) // just now
+
+    await inspector.inspect('a.png')
+    expect(cache.get('a.png', await stat(path))).toBeUndefined()
+
+    await new Promise((resolve) => setTimeout(resolve, RACY_MS + 15))
+    await inspector.inspect('a.png')
+    expect(cache.get('a.png', await stat(path))).toBe(sha256(png(2, 2, 5)))
   })
 
   it('resolves paths with `.` or `..` parts (the plain ones are joined as text)', async () => {

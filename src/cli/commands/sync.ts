@@ -23,7 +23,7 @@ export async function runSync(args: string[]): Promise<number> {
   const dryRun = Boolean(values['dry-run'])
   const progress = createProgress(output)
   const setup: ProjectSetup = {
-    onScanned: (paths) => output.detail(`${paths.length} media files under ${options.root}`),
+    onScanned: (paths, walked) => output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`),
     onHosted: (asset, local) => {
       if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
       progress.advance(local.size)
