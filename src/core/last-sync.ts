@@ -3,9 +3,10 @@
  * tell it has nothing to do from a stat of each file, without reading the lockfile or the stat
  * cache, and most often without walking the tree (git's index and untracked cache spare `git
  * status` the same way). The record holds digests of everything such a sync's outcome depends on:
- * - the listing: every folder the walk read, and every `.gitignore` it applied, with the stats they
- *   had before they were read (adding, removing or renaming an entry changes a folder's mtime), and
- *   the paths the walk found; when these stats are all the same, so is the list of files;
+ * - the listing: every folder the walk read (or tried to: a pattern's missing base folder), and
+ *   every `.gitignore` it applied, with the stats they had before they were read (adding, removing
+ *   or renaming an entry changes a folder's mtime), and the paths the walk found; when these stats
+ *   are all the same, so is the list of files;
  * - every scanned path, in scan order, with the size, mtime, ctime and inode it had before it was
  *   hashed (the stat cache trusts the same fields for a file's hash);
  * - the lockfile's stamp as that sync read or wrote it, and the lockfile paths outside the scan it
@@ -31,8 +32,8 @@ import { isRacy } from './stat-cache.ts'
 
 /** A digest of many files' stats, in the order they are added. */
 export interface TreeFingerprint {
-  /** `at`: when the stats were taken. */
-  add(path: string, stats: Stats, at: number): void
+  /** `at`: when the stats were taken; no `stats`: there was no such file. */
+  add(path: string, stats: Stats | undefined, at: number): void
   digest(): string
   /** Some stats were too fresh to be trusted later. */
   readonly racy: boolean
@@ -47,6 +48,10 @@ export function createTreeFingerprint(): TreeFingerprint {
   return {
     add(path, stats, at) {
       paths.push(path)
+      if (!stats) {
+        numbers.push(-1, -1, -1, -1)
+        return
+      }
       numbers.push(stats.size, stats.mtimeMs, stats.ctimeMs, stats.ino)
       if (!racy && isRacy(stats, at)) racy = true
     },
@@ -116,8 +121,9 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
   return {
     listed() {
       const { listing } = record
-      const observed = listing && observeAgain(options, listing.observed)
-      return observed && listingFingerprint(observed).digest() === listing.digest ? { paths: listing.paths, observed } : undefined
+      if (!listing) return undefined
+      const observed = observeAgain(options, listing.observed)
+      return listingFingerprint(observed).digest() === listing.digest ? { paths: listing.paths, observed } : undefined
     },
     unchanged(paths) {
       if (paths.length !== record.files) return undefined
@@ -143,16 +149,12 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
   }
 }
 
-/** New stats of the folders and files a scan read; `undefined` when one is gone. */
-function observeAgain(options: ResolvedOptions, paths: readonly string[]): Observed[] | undefined {
-  const observed: Observed[] = []
-  for (const path of paths) {
+/** New stats of the folders and files a scan read (or tried to). */
+function observeAgain(options: ResolvedOptions, paths: readonly string[]): Observed[] {
+  return paths.map((path) => {
     const at = Date.now()
-    const stats = statSync(resolve(options.root, path), { throwIfNoEntry: false })
-    if (!stats) return undefined
-    observed.push({ path, stats, at })
-  }
-  return observed
+    return { path, stats: statSync(resolve(options.root, path), { throwIfNoEntry: false }), at }
+  })
 }
 
 /** The record of a scan's listing, unless some of it is too fresh to be trusted. */

@@ -92,15 +92,15 @@ export function walkOptions(options: ScanOptions): fg.Options {
  */
 export interface Observed {
   path: string
-  stats: Stats
+  /** `undefined`: it did not exist (a pattern's base folder the walk tried to read). */
+  stats: Stats | undefined
   /** When the stats were taken (ms since the epoch). */
   at: number
 }
 
 function observe(observed: Observed[], path: string, absolutePath: string): void {
   const at = Date.now()
-  const stats = statSync(absolutePath, { throwIfNoEntry: false })
-  if (stats) observed.push({ path, stats, at })
+  observed.push({ path, stats: statSync(absolutePath, { throwIfNoEntry: false }), at })
 }
 
 export interface Scan {

@@ -1,10 +1,11 @@
 /** scanFiles on real temp trees: globs, .gitignore rules (nested, negated), default excludes, symlink loops, order. */
+import { statSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { resolveOptions } from '../../src/core/options.ts'
-import { scanFiles } from '../../src/core/scan.ts'
+import { scanFiles, scanTree, type Observed } from '../../src/core/scan.ts'
 
 let root: string
 
@@ -149,5 +150,24 @@ describe('scanFiles', () => {
   it('returns nothing for an empty or missing root', async () => {
     expect(await scanFiles(defaults())).toEqual([])
     expect(await scanFiles({ ...defaults(), root: join(root, 'missing') })).toEqual([])
+  })
+})
+
+describe('scanTree: what the result depends on', () => {
+  const observedPaths = (observed: readonly Observed[]) => [...new Set(observed.map((entry) => `${entry.path}${entry.stats ? '' : ' (missing)'}`))].sort()
+
+  it('every folder read and every .gitignore applied, each with its stats; a pattern\'s missing base folder as missing', async () => {
+    await tree({ '.gitignore': 'ignored/\n', 'img/a.png': '', 'img/sub/b.png': '', 'ignored/c.png': '', 'node_modules/x/d.png': '' })
+
+    const scan = await scanTree(defaults())
+
+    expect(scan.paths).toEqual(['img/a.png', 'img/sub/b.png'])
+    expect(observedPaths(scan.observed)).toEqual(['./', '.gitignore', 'ignored/', 'img/', 'img/sub/'])
+    const img = scan.observed.find((entry) => entry.path === 'img/')!
+    expect(img.stats?.ino).toBe(statSync(join(root, 'img')).ino)
+
+    const based = await scanTree({ root, include: ['src/**/*.png', 'img/*.png'], exclude: [], gitignore: false })
+    expect(based.paths).toEqual(['img/a.png'])
+    expect(observedPaths(based.observed)).toEqual(['img/', 'src/ (missing)'])
   })
 })
