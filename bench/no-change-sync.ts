@@ -18,7 +18,7 @@
  *           process, against a Node process that does the bare walk (both pay Node's start-up).
  *           Skipped when the package is not built (`npm run bench:no-change-sync` builds it).
  *
- * Run: node bench/no-change-sync.ts   (env: BENCH_FILES=10000, BENCH_REPS=7)
+ * Run: node bench/no-change-sync.ts   (env: BENCH_FILES=10000, BENCH_REPS=15)
  */
 import { existsSync, statSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
@@ -33,7 +33,7 @@ import { spawnCollecting } from '../test/support/process.ts'
 import { banner, envInt, formatMs, formatRatio, interleaved, median, result, timed, withTempDir } from './support.ts'
 
 const FILES = envInt('BENCH_FILES', 10_000)
-const REPS = envInt('BENCH_REPS', 7)
+const REPS = envInt('BENCH_REPS', 15)
 const PER_DIR = 100
 const REPO = resolve(dirname(import.meta.filename), '..')
 const BUILT_CLI = join(REPO, 'dist/cli/index.js')

@@ -12,7 +12,7 @@ import { sha256File } from './hash.ts'
 import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 import { isRacy, type StatCache } from './stat-cache.ts'
-import type { TreeFingerprint } from './last-sync.ts'
+import type { TreeFingerprint } from './tree-fingerprint.ts'
 
 /** A project file, hashed and typed, before any network. */
 export interface LocalAsset {
@@ -47,6 +47,13 @@ const HASH_PARALLELISM = 16
 /** Paths such as scans give (`a/b.png`: relative, no `.` or `..` parts), which can be joined as text. */
 const PLAIN_RELATIVE = /^(?![\\/]|[a-zA-Z]:)(?!.*(?:^|[\\/])\.\.?(?:[\\/]|$))/
 
+/** Turns project paths into absolute ones (plain relative paths, as scans give, joined as text). */
+export function projectPaths(root: string): (path: string) => string {
+  const rootPrefix = root.endsWith(sep) ? root : root + sep
+  // path.resolve costs as much as a quarter of the stat it precedes; a plain relative path needs none of it.
+  return (path) => (PLAIN_RELATIVE.test(path) ? rootPrefix + path : resolve(root, path))
+}
+
 /** A project file as a stat and its name tell it: what hashing and the checks before any upload need. */
 export interface CheckedFile {
   path: string
@@ -63,9 +70,7 @@ export interface CheckedFile {
  * the Media Manager hosts, not empty, and under its media type's size limit. Throws `WIX_MEDIA_FILE`.
  */
 export function createFileCheck(options: ResolvedOptions): (path: string) => CheckedFile {
-  const rootPrefix = options.root.endsWith(sep) ? options.root : options.root + sep
-  // path.resolve costs as much as a quarter of the stat it precedes; a plain relative path needs none of it.
-  const absolute = (path: string) => (PLAIN_RELATIVE.test(path) ? rootPrefix + path : resolve(options.root, path))
+  const absolute = projectPaths(options.root)
 
   // The type by extension, worked out once per extension: normalising MIME types for every one of
   // ten thousand files would cost a tenth of their stats.

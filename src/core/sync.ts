@@ -6,7 +6,8 @@
  */
 import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
-import { createTreeFingerprint, saveLastSync } from './last-sync.ts'
+import { saveLastSync } from './last-sync.ts'
+import { createTreeFingerprint } from './tree-fingerprint.ts'
 import { currentPaths, reconcilePaths, settledPaths } from './reconcile.ts'
 import type { Observed } from './scan.ts'
 
@@ -79,7 +80,7 @@ export async function syncFiles(
   const reconciled = await reconcilePaths(engine, assets)
   await engine.flush()
   const settled = errors.length === 0 ? await settledPaths(engine, assets, reconciled, stampBefore) : undefined
-  if (settled) await saveLastSync(engine, paths, fingerprint, settled, hooks.observed)
+  if (settled) await saveLastSync(engine, assets, fingerprint, settled, hooks.observed)
   errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
   return {
     files: paths.length,

@@ -79,6 +79,8 @@ describe('the last sync\'s record', () => {
     ['a file added', (root) => writeFile(join(root, 'img/new.png'), png(2, 2, 9)), { uploaded: 1, files: 5 }],
     ['a file deleted', (root) => rm(join(root, 'icons/logo.svg')), { stale: 1, files: 3 }],
     ['a file renamed', (root) => rename(join(root, 'icons/logo.svg'), join(root, 'icons/mark.svg')), {}],
+    // Its files keep every stat, and documents/ sorts where docs/ did: only their paths tell.
+    ['a folder renamed', (root) => rename(join(root, 'docs'), join(root, 'documents')), {}],
     ['the lockfile deleted', (root) => rm(join(root, LOCKFILE)), { adopted: 3 }],
     ['a lockfile entry removed by hand', async (root) => {
       const lock = await readLock(root)
