@@ -125,18 +125,18 @@ async function main(): Promise<void> {
         concurrency: 16,
       }, {})
 
-      // One real sync: uploads everything, writes the lockfile, the stat cache and the record.
+      // One real sync: uploads everything, writes the lockfile and the stat cache.
       const first = await timed(() => syncProject(options))
       if (first.value.uploaded !== FILES || first.value.errors.length > 0) {
         throw new Error(`the first sync uploaded ${first.value.uploaded} of ${FILES} files (${first.value.errors.length} errors)`)
       }
       console.error(`   setup: first sync uploaded ${FILES} files in ${formatMs(first.ms)} (${emulator.requests().length} requests)`)
-      const record = join(options.cacheDir, 'last-sync.json')
-      if (!existsSync(record)) throw new Error(`the first sync wrote no ${record}`)
-      // The first sync wrote the lockfile into the root folder as it ended: one more sync, once that
-      // is older than a timestamp tick, walks and records the folders (as a user's next sync would).
+      // The first sync wrote the lockfile as it ended, too fresh to be trusted: the next sync, once
+      // it is older than a timestamp tick, is a full one that records (as a user's next sync would).
       await new Promise((resolve) => setTimeout(resolve, 100))
       await syncProject(options)
+      const record = join(options.cacheDir, 'last-sync.json')
+      if (!existsSync(record)) throw new Error(`the second sync wrote no ${record}`)
       const requestsBefore = emulator.requests().length
 
       const runs = await interleaved<{ ms: number; requests?: number }>(REPS, [

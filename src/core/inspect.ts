@@ -11,7 +11,8 @@ import { asFileError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
 import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
-import { isRacy, type StatCache } from './stat-cache.ts'
+import { isRacy } from './racy.ts'
+import type { StatCache } from './stat-cache.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 
 /** A project file, hashed and typed, before any network. */

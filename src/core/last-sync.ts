@@ -160,10 +160,11 @@ async function writeRecord(options: ResolvedOptions, record: SavedRecord): Promi
 }
 
 /**
- * Records a sync that ended clean: every one of `assets` hosted, and the lockfile, as written (or
- * read) and stamped, such that another sync of them would change nothing (`settled`, from
- * src/core/reconcile.ts). `tree` has the files' stats as they were inspected; `observed`, when the
- * assets are a whole scan, what the scan read.
+ * Records a sync that ended clean: every one of `assets` hosted, and their paths reconciled
+ * (`settled`, src/core/reconcile.ts) with the lockfile as this run read it and did not need to
+ * change. A run that wrote the lockfile leaves no record (its stamp is unknown until read again:
+ * too fresh), so the next sync is a full one that writes nothing and records. `tree` has the files'
+ * stats as they were inspected; `observed`, when the assets are a whole scan, what the scan read.
  */
 export async function saveLastSync(
   engine: Engine,
@@ -173,7 +174,7 @@ export async function saveLastSync(
   observed: readonly Observed[] | undefined,
 ): Promise<void> {
   const { options, lockfile } = engine
-  if (lockfile.stamp === undefined || tree.racy) return
+  if (lockfile.pending > 0 || lockfile.stamp === undefined || tree.racy) return
   const paths = assets.map((asset) => asset.path)
   await writeRecord(options, {
     version: VERSION,
@@ -188,4 +189,9 @@ export async function saveLastSync(
     outside: [...settled.outside].sort(),
     stale: [...settled.stale],
   })
+}
+
+/** Drops the record for these options, if there is one. */
+export async function forgetLastSync(options: ResolvedOptions): Promise<void> {
+  await rm(recordFile(options), { force: true }).catch(() => {})
 }

@@ -11,6 +11,7 @@ import type { Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { WixMediaError } from './errors.ts'
+import { isRacy } from './racy.ts'
 import type { MediaType } from './media-types.ts'
 
 export const LOCKFILE_VERSION = 1
@@ -102,15 +103,20 @@ export const stampOf = (stats: Stats): FileStamp => ({ size: stats.size, mtimeMs
 export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
   a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino
 
-/** The lockfile's data and the stamp of the bytes it came from (`stamp: null`: there is no file). */
-async function readLockfile(file: string, label = file): Promise<{ data: LockfileData | undefined; stamp: FileStamp | null }> {
+/**
+ * The lockfile's data and the stamp of the bytes it came from: `null` when there is no file,
+ * `undefined` when it changed too recently to be told apart from a change right after (`isRacy`).
+ */
+async function readLockfile(file: string, label = file): Promise<{ data: LockfileData | undefined; stamp: FileStamp | null | undefined }> {
   let text: string
-  let stamp: FileStamp
+  let stamp: FileStamp | undefined
   try {
     // The stat of the open file, taken before reading it: a writer that comes after changes it.
     const handle = await open(file, 'r')
     try {
-      stamp = stampOf(await handle.stat())
+      const at = Date.now()
+      const stats = await handle.stat()
+      stamp = isRacy(stats, at) ? undefined : stampOf(stats)
       text = await handle.readFile('utf8')
     } finally {
       await handle.close()
@@ -192,9 +198,9 @@ export interface Lockfile {
   /** Changes not yet on disk. */
   readonly pending: number
   /**
-   * The stamp of the file as this process last read or wrote it, which the view above matches when
-   * nothing is pending: `null` when there was no file, `undefined` when unknown (another process
-   * replaced the file right after this one wrote it).
+   * The stamp of the file as this process read it, which the view above matches when nothing is
+   * pending: `null` when there was no file, `undefined` when unknown (this process has written it
+   * since, or it had changed too recently to be trusted: `isRacy`).
    */
   readonly stamp: FileStamp | null | undefined
 }
@@ -234,11 +240,9 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         for (const [hash, entry] of batchUpserts) files.set(hash, entry)
         const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
         await writeFile(temp, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
-        const written = await stat(temp)
         await rename(temp, path)
-        // Renaming sets the ctime: stamp the file as it now is, if it is still this write's.
-        const now = await stat(path).catch(() => undefined)
-        stamp = now && now.ino === written.ino && now.size === written.size && now.mtimeMs === written.mtimeMs ? stampOf(now) : undefined
+        // Just written, so too fresh to stamp (isRacy): the next run that reads it will.
+        stamp = undefined
         view = files
         for (const [hash, entry] of upserts) view.set(hash, entry)
         for (const hash of deletes) view.delete(hash)

@@ -1,11 +1,10 @@
 /**
  * Keeping the lockfile's `paths` true to the tree: which project paths have each entry's content
- * now, which entries no file uses (stale), and whether a sync left nothing for the next one to do.
+ * now, which entries no file uses (stale), which paths outside the scan are kept.
  */
 import { access } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Engine, LocalAsset } from './engine.ts'
-import type { Lockfile } from './lockfile.ts'
 
 /**
  * Each lockfile entry's `paths` as the tree has them now: scanned paths with other content leave
@@ -61,31 +60,6 @@ export async function reconcilePaths(engine: Engine, assets: readonly LocalAsset
   for (const [hash, paths] of await currentPaths(engine, assets, outside)) {
     const entry = engine.lockfile.get(hash)!
     if (!samePaths(paths, entry.paths)) engine.lockfile.set(hash, { ...entry, paths })
-    if (paths.length === 0) stale.push(hash)
-  }
-  return { stale, outside }
-}
-
-/**
- * After a sync of `assets` reconciled and flushed: the lockfile's state, if another sync of them
- * would find nothing to do in it as it is now; otherwise `undefined`. When the run wrote nothing (the
- * stamp it started with), the lockfile is the one its paths were reconciled with; a write merges
- * what other processes wrote meanwhile, so then it is checked again.
- */
-export async function settledPaths(
-  engine: Engine,
-  assets: readonly LocalAsset[],
-  reconciled: Reconciled,
-  stampBefore: Lockfile['stamp'],
-): Promise<Reconciled | undefined> {
-  const { lockfile } = engine
-  if (lockfile.pending > 0) return undefined
-  if (lockfile.stamp === stampBefore) return reconciled
-  if (!assets.every((asset) => lockfile.get(asset.hash))) return undefined
-  const outside = new Set<string>()
-  const stale: string[] = []
-  for (const [hash, paths] of await currentPaths(engine, assets, outside)) {
-    if (!samePaths(paths, lockfile.get(hash)!.paths)) return undefined
     if (paths.length === 0) stale.push(hash)
   }
   return { stale, outside }

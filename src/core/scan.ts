@@ -8,7 +8,7 @@
  */
 import { readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
-import { dirname, join, relative, resolve, sep } from 'node:path'
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import fg from 'fast-glob'
 import ignore, { type Ignore } from 'ignore'
 
@@ -18,6 +18,8 @@ export interface ScanOptions {
   exclude: readonly string[]
   /** Honour `.gitignore` files under the root. @default true */
   gitignore?: boolean
+  /** The tool's cache folder: never walked (it holds no media, and its writes are not changes to the tree). */
+  cacheDir?: string
 }
 
 /**
@@ -74,9 +76,11 @@ const isGitignore = (path: string) => path === '.gitignore' || path.endsWith('/.
 
 /** The fast-glob options of the walk (shared with the benchmark that times a bare walk as its floor). */
 export function walkOptions(options: ScanOptions): fg.Options {
+  const cache = options.cacheDir === undefined ? '' : relative(resolve(options.root), resolve(options.root, options.cacheDir))
+  const inside = cache !== '' && !cache.startsWith('..') && !isAbsolute(cache)
   return {
     cwd: options.root,
-    ignore: [...options.exclude],
+    ignore: inside ? [...options.exclude, `${fg.escapePath(cache.split(sep).join('/'))}/**`] : [...options.exclude],
     onlyFiles: true,
     dot: false,
     followSymbolicLinks: true,
@@ -87,8 +91,9 @@ export function walkOptions(options: ScanOptions): fg.Options {
 }
 
 /**
- * A folder the walk read (its path ends with `/`; the root is `./`) or a `.gitignore` it applied,
- * with its stats taken just before it was read: what decides the scan's result besides the options.
+ * A folder the walk read (its path ends with `/`; the root is `./`), a symlink it resolved, or a
+ * `.gitignore` it applied, with its stats (through links) taken just before it was read: what
+ * decides the scan's result besides the options.
  */
 export interface Observed {
   path: string
@@ -115,16 +120,24 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
   const honourGitignore = options.gitignore !== false
   const root = resolve(options.root)
   const observed: Observed[] = []
+  const relativeOf = (path: string) => relative(root, path).split(sep).join('/')
   // Every folder is stat'ed before it is read: a file added to or removed from it later changes its mtime.
   const readdir = ((path: string, ...rest: [never, never]) => {
-    const relativePath = relative(root, path).split(sep).join('/')
+    const relativePath = relativeOf(path)
     observe(observed, relativePath ? `${relativePath}/` : './', path)
     return readdirCallback(path, ...rest)
   }) as typeof readdirCallback
+  // And every symlink the walk resolves, through the link: what it points at (a file, a folder,
+  // nothing yet) can change with no folder of the tree changing.
+  const loopSafe = loopSafeStat(root)
+  const stat: typeof loopSafe = (path, callback) => {
+    observe(observed, relativeOf(path), path)
+    loopSafe(path, callback)
+  }
   // One walk finds both the media and the .gitignore files.
   const found = await fg(honourGitignore ? [...options.include, GITIGNORE] : [...options.include], {
     ...walkOptions(options),
-    fs: { stat: loopSafeStat(root), readdir },
+    fs: { stat, readdir },
   })
   if (!honourGitignore) return { paths: found.sort(), observed }
   const media = found.filter((path) => !isGitignore(path))

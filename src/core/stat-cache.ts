@@ -27,21 +27,6 @@ export interface StatCache {
   save(): Promise<void>
 }
 
-/**
- * Whether `stats`, taken at `at` (ms since the epoch), are too fresh to be trusted later: the file
- * changed within the filesystem's timestamp tick of being looked at, so a change right after could
- * leave every field as it is (git's "racily clean" entries). Whole-second timestamps (FAT, HFS+,
- * some network filesystems) get 2 s; others, whose clocks tick every 1–16 ms, get 50 ms.
- */
-export function isRacy(stats: Stats, at: number): boolean {
-  // Every change sets the ctime to the filesystem's "now", and no tool can set it otherwise.
-  const tick = stats.ctimeMs % 1000 === 0 ? 2000 : RACY_MS
-  return at - stats.ctimeMs < tick
-}
-
-/** How long after its last change a file's stats are trusted, on filesystems with sub-second timestamps. */
-export const RACY_MS = 50
-
 /** 2: entries gained `ctimeMs`. A cache of another version is ignored (the files are hashed again). */
 const VERSION = 2
 

@@ -6,9 +6,9 @@
  */
 import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
-import { saveLastSync } from './last-sync.ts'
+import { forgetLastSync, saveLastSync } from './last-sync.ts'
 import { createTreeFingerprint } from './tree-fingerprint.ts'
-import { currentPaths, reconcilePaths, settledPaths } from './reconcile.ts'
+import { currentPaths, reconcilePaths } from './reconcile.ts'
 import type { Observed } from './scan.ts'
 
 export interface SyncReport {
@@ -63,7 +63,6 @@ export async function syncFiles(
   } = {},
 ): Promise<SyncReport> {
   const started = performance.now()
-  const stampBefore = engine.lockfile.stamp
   const fingerprint = createTreeFingerprint()
   const { assets, errors } = await engine.inspectAll(paths, fingerprint)
   hooks.onInspected?.(assets)
@@ -79,8 +78,9 @@ export async function syncFiles(
   }))
   const reconciled = await reconcilePaths(engine, assets)
   await engine.flush()
-  const settled = errors.length === 0 ? await settledPaths(engine, assets, reconciled, stampBefore) : undefined
-  if (settled) await saveLastSync(engine, assets, fingerprint, settled, hooks.observed)
+  // A run that failed somewhere leaves no record, and drops the last one: the next sync looks afresh.
+  if (errors.length === 0) await saveLastSync(engine, assets, fingerprint, reconciled, hooks.observed)
+  else await forgetLastSync(engine.options)
   errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
   return {
     files: paths.length,

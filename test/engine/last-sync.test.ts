@@ -4,7 +4,7 @@
  * stats, the file list, the lockfile, kept paths outside the scan, the options) makes the next sync
  * a full one, with the outcome a full sync has.
  */
-import { mkdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/core/engine.ts'
@@ -36,13 +36,25 @@ async function syncedProject(files: Tree = tree(), extra: WixMediaOptions = {}) 
   const first = await sync()
   expect(first.errors).toEqual([])
   expect(first.fromLastSync).toBe(false)
-  // The first sync wrote the lockfile into the root folder just now: the next sync walks once more.
-  await settle()
-  const settled: boolean[] = []
-  expect((await sync({}, { onScanned: (_paths, walked) => void settled.push(walked) })).fromLastSync).toBe(true)
-  expect(settled).toEqual([true])
+  await recordAgain(root, sync)
   return { emulator, root, sync }
 }
+
+/**
+ * After a sync that wrote the lockfile (it leaves no record: the file is too fresh to stamp), the
+ * next sync is a full one that changes nothing and records, walking the tree.
+ */
+async function recordAgain(root: string, sync: (more?: WixMediaOptions, setup?: ProjectSetup) => Promise<SyncReport>): Promise<void> {
+  await settle()
+  const lock = await readFile(join(root, LOCKFILE), 'utf8')
+  const walks: boolean[] = []
+  const full = await sync({}, { onScanned: (_paths, walked) => void walks.push(walked) })
+  expect({ fromLastSync: full.fromLastSync, uploaded: full.uploaded, adopted: full.adopted, errors: full.errors, walks })
+    .toEqual({ fromLastSync: false, uploaded: 0, adopted: 0, errors: [], walks: [true] })
+  expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+}
+
+const lockInode = (root: string) => stat(join(root, LOCKFILE)).then((stats) => stats.ino, () => undefined)
 
 describe('the last sync\'s record', () => {
   it('a sync of an unchanged tree answers from it: no request, the lockfile and stat cache untouched, the same report', async () => {
@@ -52,6 +64,7 @@ describe('the last sync\'s record', () => {
     await rm(join(root, 'docs/guide.pdf'))
     const withStale = await sync()
     expect(withStale).toMatchObject({ fromLastSync: false, files: 3, stale: [expect.any(String)] })
+    await recordAgain(root, sync)
     const lock = await readFile(join(root, LOCKFILE), 'utf8')
     emulator.clearRequests()
 
@@ -90,17 +103,19 @@ describe('the last sync\'s record', () => {
     ['the record itself corrupt', (root) => writeFile(join(root, LAST_SYNC), '{"version":1,'), {}],
   ]
   for (const [name, change, expected] of changes) {
-    it(`${name}: the next sync is a full one, with a full sync's outcome, and the one after answers from the record again`, async () => {
+    it(`${name}: the next sync is a full one, with a full sync's outcome, and the record answers again once it is recorded`, async () => {
       const { root, sync } = await syncedProject()
       expect((await sync()).fromLastSync).toBe(true)
 
       await change(root, () => sync())
       await settle()
+      const lockBefore = await lockInode(root)
       const next = await sync()
 
       expect(next.errors).toEqual([])
       expect({ fromLastSync: next.fromLastSync, files: next.files, uploaded: next.uploaded, adopted: next.adopted, stale: next.stale.length })
         .toEqual({ fromLastSync: false, files: 4, uploaded: 0, adopted: 0, stale: 0, ...expected })
+      if (await lockInode(root) !== lockBefore) await recordAgain(root, sync) // it wrote the lockfile
       const again = await sync()
       expect({ fromLastSync: again.fromLastSync, uploaded: again.uploaded, adopted: again.adopted, stale: again.stale }).toEqual({
         fromLastSync: true, uploaded: 0, adopted: 0, stale: next.stale,
@@ -153,11 +168,58 @@ describe('the last sync\'s record', () => {
     })
   }
 
+  const linkChanges: [string, Tree, (root: string) => Promise<void>, (root: string) => Promise<void>, string[]][] = [
+    ['a folder link made before its target exists (into build output): the target appears', { 'dist/.keep': '' },
+      (root) => symlink('../dist/icons', join(root, 'img/gen')),
+      async (root) => {
+        await mkdir(join(root, 'dist/icons'))
+        await writeFile(join(root, 'dist/icons/x.png'), png(6, 6, 8))
+      }, ['img/gen/x.png']],
+    ['a file link (into build output) whose target is replaced by a folder', { 'dist/c.png': png(3, 3, 3) },
+      (root) => symlink('../dist/c.png', join(root, 'img/c.png')),
+      async (root) => {
+        await rm(join(root, 'dist/c.png'))
+        await mkdir(join(root, 'dist/c.png'))
+        await writeFile(join(root, 'dist/c.png/inner.png'), png(7, 7, 9))
+      }, ['img/c.png/inner.png']],
+  ]
+  for (const [name, files, link, change, found] of linkChanges) {
+    it(`${name}: no folder of the tree changes, yet the next sync walks and hosts what the link now shows`, async () => {
+      const emulator = await fixtures.emulator()
+      const root = await fixtures.project({ ...tree(), ...files })
+      await link(root)
+      await settle()
+      const sync = (setup: ProjectSetup = {}) => runSync(optionsFor(emulator, root, { exclude: ['**/dist/**'] }), setup)
+      expect((await sync()).errors).toEqual([])
+      await recordAgain(root, (_more, setup) => sync(setup))
+      const walks: boolean[] = []
+      const watch = { onScanned: (_paths: readonly string[], walked: boolean) => void walks.push(walked) }
+      expect((await sync(watch)).fromLastSync).toBe(true)
+
+      await change(root)
+      const next = await sync(watch)
+
+      expect({ fromLastSync: next.fromLastSync, errors: next.errors, uploaded: next.uploaded }).toEqual({ fromLastSync: false, errors: [], uploaded: 1 })
+      expect(walks).toEqual([false, true])
+      const paths = Object.values((await readLock(root)).files).flatMap((entry) => entry.paths)
+      for (const path of found) expect(paths).toContain(path)
+    })
+  }
+
+  it('a cache folder inside the project is not walked, so the record it holds does not make every sync walk', async () => {
+    const { root, sync } = await syncedProject(tree(), { cacheDir: 'wix-cache' })
+    expect(await stat(join(root, 'wix-cache/last-sync.json')).then(() => true)).toBe(true)
+    const walks: boolean[] = []
+    const watch = { onScanned: (_paths: readonly string[], walked: boolean) => void walks.push(walked) }
+    for (let run = 0; run < 3; run++) expect((await sync({}, watch)).fromLastSync).toBe(true)
+    expect(walks).toEqual([false, false, false])
+  })
+
   it('a kept path outside the scan deleted: the next sync drops it from the lockfile', async () => {
     const { root, sync } = await syncedProject(tree(), { include: ['img/**'] })
     // The first sync scanned img/ only; the lockfile had no other paths. Record docs/ and icons/ too, then narrow the scan.
     await sync({ include: ['**/*'] })
-    await sync()
+    await recordAgain(root, sync)
     expect((await sync()).fromLastSync).toBe(true)
     expect(Object.values((await readLock(root)).files).flatMap((entry) => entry.paths)).toContain('docs/guide.pdf')
 
@@ -197,9 +259,11 @@ describe('the last sync\'s record', () => {
     const limited = await sync({ maxFileSize: { VECTOR: 10 } })
     expect(limited.fromLastSync).toBe(false)
     expect(limited.errors.map((error) => `${error.code} ${error.file}`)).toEqual(['WIX_MEDIA_FILE icons/logo.svg'])
-    // A sync with errors writes no record, so each such sync checks again and fails again; the clean
-    // sync's record still tells the truth for the options it was made with.
+    // A sync with errors drops the record: each such sync checks again and fails again, and the next
+    // clean one is a full sync that records anew.
+    expect(await stat(join(root, LAST_SYNC)).catch(() => 'gone')).toBe('gone')
     expect((await sync({ maxFileSize: { VECTOR: 10 } })).errors).toHaveLength(1)
+    expect((await runSync(optionsFor(emulator, root))).fromLastSync).toBe(false)
     expect((await runSync(optionsFor(emulator, root))).fromLastSync).toBe(true)
   })
 })

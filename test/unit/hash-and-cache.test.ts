@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sha256File } from '../../src/core/hash.ts'
 import { createInspector } from '../../src/core/inspect.ts'
 import { resolveOptions } from '../../src/core/options.ts'
-import { isRacy, loadStatCache, RACY_MS } from '../../src/core/stat-cache.ts'
+import { isRacy, RACY_MS } from '../../src/core/racy.ts'
+import { loadStatCache } from '../../src/core/stat-cache.ts'
 import { png } from '../support/media.ts'
 
 let dir: string
