@@ -26,13 +26,23 @@ const usage = `Usage: wix-media <command> [options]
 Commands:
 ${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)} ${summary}`).join('\n')}
 
-Run \`wix-media <command> --help\` for a command's options.`
+Run \`wix-media <command> --help\` for a command's options; \`wix-media --version\` prints the version.`
+
+/** The package's version: this file is two folders below package.json, as src/cli/ and as dist/cli/. */
+async function version(): Promise<string> {
+  const { readFile } = await import('node:fs/promises')
+  return (JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage)
     return name ? 0 : 2
+  }
+  if (name === '--version' || name === '-V') {
+    console.log(await version())
+    return 0
   }
   const command = COMMANDS[name]
   if (!command) throw new UsageError(`unknown command "${name}"`)

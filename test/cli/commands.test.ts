@@ -60,6 +60,20 @@ async function folderPathOf(emulator: Emulator, folderId: string): Promise<strin
   return `/${names.join('/')}`
 }
 
+describe('wix-media', () => {
+  it('--version and -V print the package\'s version; --help lists the commands; both exit 0', async () => {
+    const root = await fixtures.project()
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    for (const flag of ['--version', '-V']) {
+      const run = await fixtures.runCli([flag], root)
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 0, stdout: `${version}\n` })
+    }
+    const help = await fixtures.runCli(['--help'], root)
+    expect(help.code).toBe(0)
+    for (const command of ['sync', 'status', 'verify', 'prune', 'emulator']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'))
+  })
+})
+
 describe('wix-media sync', () => {
   it('--json prints one parseable JSON report with the uploaded, reused and adopted counts', async () => {
     const emulator = await fixtures.emulator()
