@@ -4,7 +4,7 @@
  * no walk, no lockfile parse); otherwise run the engine over the scan.
  */
 import { createEngine, type Engine, type EngineSetup, type LocalAsset } from './engine.ts'
-import { loadLastSync } from './last-sync.ts'
+import { loadLastSync, type Unchanged } from './last-sync.ts'
 import type { ResolvedOptions } from './options.ts'
 import { scanTree, type Scan } from './scan.ts'
 import { planFiles, syncFiles, type Plan, type SyncReport } from './sync.ts'
@@ -27,7 +27,7 @@ export interface ProjectSetup extends EngineSetup {
 async function scanAndCheck<T>(
   options: ResolvedOptions,
   setup: ProjectSetup,
-  unchanged: (found: { files: number; stale: string[] }, started: number) => T,
+  unchanged: (found: Unchanged, started: number) => T,
   run: (engine: Engine, scan: Scan) => Promise<T>,
 ): Promise<T> {
   const last = await loadLastSync(options)
