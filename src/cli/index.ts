@@ -28,12 +28,6 @@ ${Object.entries(COMMANDS).map(([name, { summary }]) => `  ${name.padEnd(10)} ${
 
 Run \`wix-media <command> --help\` for a command's options; \`wix-media --version\` prints the version.`
 
-/** The package's version: this file is two folders below package.json, as src/cli/ and as dist/cli/. */
-async function version(): Promise<string> {
-  const { readFile } = await import('node:fs/promises')
-  return (JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version
-}
-
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -41,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? 0 : 2
   }
   if (name === '--version' || name === '-V') {
-    console.log(await version())
+    console.log((await import('../core/package-version.ts')).packageVersion())
     return 0
   }
   const command = COMMANDS[name]

@@ -13,7 +13,7 @@
  *   upload (format, size limit) hold again when the type and the limit are still the same;
  * - the lockfile's stamp as that sync read or wrote it, and the lockfile paths outside the scan it
  *   kept because their files exist (they must still exist);
- * - the options that decide it: root, include, exclude, lockfile, site.
+ * - the options that decide it: root, include, exclude, lockfile, site; and this tool's version.
  * Stats too fresh to trust (`isRacy`, stat-cache.ts) are not recorded: a racy listing makes the
  * next sync walk, a racy file leaves no record. Any difference means a walk or a full sync, which
  * writes a new record when it ends clean. Like the stat cache, the record lives in `cacheDir`, is
@@ -28,6 +28,7 @@ import { projectPaths } from './inspect.ts'
 import { sameStamp, stampOf, type FileStamp } from './lockfile.ts'
 import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
+import { packageVersion } from './package-version.ts'
 import type { Reconciled } from './reconcile.ts'
 import type { Observed, Scan } from './scan.ts'
 import { createTreeFingerprint, currentStatsDigest, digestPaths, type TreeDigest, type TreeFingerprint } from './tree-fingerprint.ts'
@@ -68,7 +69,7 @@ interface SavedRecord {
 
 const recordFile = (options: ResolvedOptions) => join(options.cacheDir, 'last-sync.json')
 const keyOf = (options: ResolvedOptions) =>
-  JSON.stringify([options.root, options.include, options.exclude, options.lockfile, options.siteId ?? null])
+  JSON.stringify([packageVersion(), options.root, options.include, options.exclude, options.lockfile, options.siteId ?? null])
 const sameDigest = (a: TreeDigest, b: TreeDigest) => a.paths === b.paths && a.stats === b.stats
 
 /** The last clean sync's record, when there is one for these options. */

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/core/engine.ts'
 import { formatLockfile, openLockfile } from '../../src/core/lockfile.ts'
 import type { WixMediaOptions } from '../../src/core/options.ts'
+import { packageVersion } from '../../src/core/package-version.ts'
 import { planProject, syncProject as runSync, type ProjectSetup } from '../../src/core/project.ts'
 import { scanFiles } from '../../src/core/scan.ts'
 import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
@@ -101,6 +102,12 @@ describe('the last sync\'s record', () => {
       await writeFile(join(root, LOCKFILE), formatLockfile({ ...lock, files }))
     }, { adopted: 1 }],
     ['the record itself corrupt', (root) => writeFile(join(root, LAST_SYNC), '{"version":1,'), {}],
+    ['a record written by another version of this tool (it may scan or check otherwise)', async (root) => {
+      const record = JSON.parse(await readFile(join(root, LAST_SYNC), 'utf8')) as { key: string }
+      const key = record.key.replace(JSON.stringify(packageVersion()), '"0.0.0-other"')
+      expect(key).not.toBe(record.key)
+      await writeFile(join(root, LAST_SYNC), JSON.stringify({ ...record, key }))
+    }, {}],
   ]
   for (const [name, change, expected] of changes) {
     it(`${name}: the next sync is a full one, with a full sync's outcome, and the record answers again once it is recorded`, async () => {
