@@ -10,9 +10,11 @@ import { describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/core/engine.ts'
 import { formatLockfile, openLockfile } from '../../src/core/lockfile.ts'
 import type { WixMediaOptions } from '../../src/core/options.ts'
+import { loadLastSync } from '../../src/core/last-sync.ts'
 import { packageVersion } from '../../src/core/package-version.ts'
+import { RACY_MS } from '../../src/core/racy.ts'
 import { planProject, syncProject as runSync, type ProjectSetup } from '../../src/core/project.ts'
-import { scanFiles } from '../../src/core/scan.ts'
+import { scanFiles, scanTree } from '../../src/core/scan.ts'
 import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
 import { pdf, png, svg } from '../support/media.ts'
 import { LAST_SYNC, LOCKFILE, optionsFor, readLock, settle, useFixtures, type Tree } from '../support/project.ts'
@@ -130,7 +132,7 @@ describe('the last sync\'s record', () => {
     })
   }
 
-  it('an unchanged tree is not even walked; a folder changed too recently to be trusted is walked until it settles', async () => {
+  it('an unchanged tree is not even walked; after a folder changed but no file, one walk records the folder again', async () => {
     const { root, sync } = await syncedProject()
     const walks: boolean[] = []
     const watch = { onScanned: (_paths: readonly string[], walked: boolean) => void walks.push(walked) }
@@ -141,13 +143,26 @@ describe('the last sync\'s record', () => {
 
     await quick()
     await mkdir(join(root, 'img/empty')) // img/ changes, no file does
-    await quick()
-    await quick()
     await settle()
     await quick()
     await quick()
 
-    expect(walks).toEqual([false, true, true, true, false])
+    expect(walks).toEqual([false, true, false])
+  })
+
+  it('a walk that saw a folder within a timestamp tick of its last change does not record the listing', async () => {
+    const { emulator, root, sync } = await syncedProject()
+    const options = optionsFor(emulator, root)
+    const recorded = async () => (JSON.parse(await readFile(join(root, LAST_SYNC), 'utf8')) as { listing: unknown }).listing
+    const scan = await scanTree(options)
+    const seenAt = (after: number) => ({ ...scan, observed: scan.observed.map((entry) => ({ ...entry, at: (entry.stats?.ctimeMs ?? 0) + after })) })
+
+    await (await loadLastSync(options))!.relist(seenAt(RACY_MS - 1)) // as if each was stat'ed just after it changed
+    expect(await recorded()).toBeNull()
+    expect((await sync()).fromLastSync).toBe(true) // the files still answer; the folders need a walk
+
+    await (await loadLastSync(options))!.relist(seenAt(RACY_MS + 1))
+    expect(await recorded()).not.toBeNull()
   })
 
   const listingChanges: [string, Change, { uploaded: number; files: number }][] = [

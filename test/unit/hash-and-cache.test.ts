@@ -5,7 +5,7 @@ import type { Stats } from 'node:fs'
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sha256File } from '../../src/core/hash.ts'
 import { createInspector } from '../../src/core/inspect.ts'
 import { resolveOptions } from '../../src/core/options.ts'
@@ -226,14 +226,21 @@ describe('createInspector', () => {
     const cache = await loadStatCache(join(dir, 'cache'))
     const inspector = createInspector(options(), cache)
     const path = join(dir, 'project', 'a.png')
-    await writeFile(path, png(2, 2, 5)) // just now
+    await writeFile(path, png(2, 2, 5))
+    const { ctimeMs } = await stat(path)
+    // The clock the check reads, set against the file's ctime: no test machine is too slow for it.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      vi.setSystemTime(ctimeMs + RACY_MS - 1)
+      await inspector.inspect('a.png')
+      expect(cache.get('a.png', await stat(path))).toBeUndefined()
 
-    await inspector.inspect('a.png')
-    expect(cache.get('a.png', await stat(path))).toBeUndefined()
-
-    await new Promise((resolve) => setTimeout(resolve, RACY_MS + 15))
-    await inspector.inspect('a.png')
-    expect(cache.get('a.png', await stat(path))).toBe(sha256(png(2, 2, 5)))
+      vi.setSystemTime(ctimeMs + RACY_MS + 1)
+      await inspector.inspect('a.png')
+      expect(cache.get('a.png', await stat(path))).toBe(sha256(png(2, 2, 5)))
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('resolves paths with `.` or `..` parts (the plain ones are joined as text)', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
 import { RACY_MS } from '../../src/core/racy.ts'
 import {
@@ -183,10 +183,18 @@ describe('openLockfile', () => {
     writer.set(H1, entry('f1', ['a.png']))
     await writer.flush()
     expect(writer.stamp).toBeUndefined()
-    expect((await openLockfile(path, 'site-1')).stamp).toBeUndefined() // written a moment ago
-
-    await new Promise((resolve) => setTimeout(resolve, RACY_MS + 15))
-    const reader = await openLockfile(path, 'site-1')
+    const { ctimeMs } = await stat(path)
+    // The clock the check reads, set against the file's ctime: no test machine is too slow for it.
+    vi.useFakeTimers({ toFake: ['Date'] })
+    let reader
+    try {
+      vi.setSystemTime(ctimeMs + RACY_MS - 1)
+      expect((await openLockfile(path, 'site-1')).stamp).toBeUndefined() // as if read right after the write
+      vi.setSystemTime(ctimeMs + RACY_MS + 1)
+      reader = await openLockfile(path, 'site-1')
+    } finally {
+      vi.useRealTimers()
+    }
     expect(reader.stamp).toEqual(stampOf(await stat(path)))
     // Another writer replaces the file: the reader's stamp no longer matches it.
     writer.set(H2, entry('f2', ['b.png']))
