@@ -19,10 +19,10 @@
  * writes a new record when it ends clean. Like the stat cache, the record lives in `cacheDir`, is
  * local, and only ever saves work.
  */
-import { randomBytes } from 'node:crypto'
 import { existsSync, statSync } from 'node:fs'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { writeFileAtomic } from './atomic-write.ts'
 import type { Engine, LocalAsset } from './engine.ts'
 import { projectPaths } from './inspect.ts'
 import { sameStamp, stampOf, type FileStamp } from './lockfile.ts'
@@ -30,7 +30,7 @@ import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './medi
 import type { ResolvedOptions } from './options.ts'
 import { packageVersion } from './package-version.ts'
 import type { Reconciled } from './reconcile.ts'
-import type { Observed, Scan } from './scan.ts'
+import { observe, type Observed, type Scan } from './scan.ts'
 import { createTreeFingerprint, currentStatsDigest, digestPaths, type TreeDigest, type TreeFingerprint } from './tree-fingerprint.ts'
 
 /** What a sync that found nothing to do would report. */
@@ -85,7 +85,7 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
     listed() {
       const { listing } = record
       if (!listing) return undefined
-      const observed = observeAgain(options, listing.observed)
+      const observed = listing.observed.map((path) => observe(path, resolve(options.root, path)))
       return sameDigest(listingFingerprint(observed).digest(), listing.digest) ? { paths: listing.paths, observed } : undefined
     },
     unchanged(paths) {
@@ -109,30 +109,24 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
   }
 }
 
-/** The digests of a scan's folders and `.gitignore` files (each once, by path). */
-function listingFingerprint(observed: readonly Observed[]): TreeFingerprint {
-  const byPath = new Map(observed.map((entry) => [entry.path, entry]))
-  const fingerprint = createTreeFingerprint()
-  for (const path of [...byPath.keys()].sort()) {
-    const { stats, at } = byPath.get(path)!
-    fingerprint.add(path, stats, at)
-  }
-  return fingerprint
+/** A scan's observations, each path once, sorted: the order the listing is recorded and checked in. */
+function byPath(observed: readonly Observed[]): Observed[] {
+  return [...new Map(observed.map((entry) => [entry.path, entry])).values()].sort((a, b) => (a.path < b.path ? -1 : 1))
 }
 
-/** New stats of the folders and files a scan read (or tried to). */
-function observeAgain(options: ResolvedOptions, paths: readonly string[]): Observed[] {
-  return paths.map((path) => {
-    const at = Date.now()
-    return { path, stats: statSync(resolve(options.root, path), { throwIfNoEntry: false }), at }
-  })
+/** The digests of a scan's folders, links and `.gitignore` files (`observed` in {@link byPath} order). */
+function listingFingerprint(observed: readonly Observed[]): TreeFingerprint {
+  const fingerprint = createTreeFingerprint()
+  for (const { path, stats, at } of observed) fingerprint.add(path, stats, at)
+  return fingerprint
 }
 
 /** The record of a scan's listing, unless some of it is too fresh to be trusted. */
 function listingOf(observed: readonly Observed[] | undefined, paths: readonly string[]): SavedRecord['listing'] {
-  const fingerprint = observed && listingFingerprint(observed)
-  if (!fingerprint || fingerprint.racy) return null
-  return { observed: [...new Set(observed.map((entry) => entry.path))].sort(), digest: fingerprint.digest(), paths: [...paths] }
+  const sorted = observed && byPath(observed)
+  const fingerprint = sorted && listingFingerprint(sorted)
+  if (!sorted || !fingerprint || fingerprint.racy) return null
+  return { observed: sorted.map((entry) => entry.path), digest: fingerprint.digest(), paths: [...paths] }
 }
 
 /** Per extension, the type its files were hosted as and the largest of them. */
@@ -147,17 +141,9 @@ function typesOf(assets: readonly LocalAsset[]): SavedRecord['types'] {
   return [...types.values()].sort(([a], [b]) => (a < b ? -1 : 1))
 }
 
-/** Writes the record atomically; a record that cannot be written is left out (it only saves work). */
+/** Writes the record; a record that cannot be written is left out (it only saves work). */
 async function writeRecord(options: ResolvedOptions, record: SavedRecord): Promise<void> {
-  const file = recordFile(options)
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-  try {
-    await mkdir(options.cacheDir, { recursive: true })
-    await writeFile(temp, JSON.stringify(record))
-    await rename(temp, file)
-  } catch {
-    await rm(temp, { force: true }).catch(() => {})
-  }
+  await writeFileAtomic(recordFile(options), JSON.stringify(record)).catch(() => {})
 }
 
 /**

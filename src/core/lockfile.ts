@@ -6,10 +6,11 @@
  * site's file or a newer schema is an error, never silently overwritten.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { writeFileAtomic } from './atomic-write.ts'
 import { WixMediaError } from './errors.ts'
 import { isRacy } from './racy.ts'
 import type { MediaType } from './media-types.ts'
@@ -238,9 +239,7 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         const files = new Map(Object.entries(current?.files ?? {}))
         for (const hash of batchDeletes) files.delete(hash)
         for (const [hash, entry] of batchUpserts) files.set(hash, entry)
-        const temp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-        await writeFile(temp, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
-        await rename(temp, path)
+        await writeFileAtomic(path, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
         // Just written, so too fresh to stamp (isRacy): the next run that reads it will.
         stamp = undefined
         view = files

@@ -62,7 +62,7 @@ function isIgnored(path: string, gitignores: readonly { dir: string; rules: Igno
 
 async function loadGitignores(root: string, files: readonly string[], observed: Observed[]): Promise<{ dir: string; rules: Ignore }[]> {
   const loaded = await Promise.all(files.map(async (file) => {
-    observe(observed, file, join(root, file))
+    observed.push(observe(file, join(root, file)))
     return {
       dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
       rules: ignore().add(await readFile(join(root, file), 'utf8')),
@@ -103,15 +103,16 @@ export interface Observed {
   at: number
 }
 
-function observe(observed: Observed[], path: string, absolutePath: string): void {
+/** Stats one entry (through links) for {@link Observed}. */
+export function observe(path: string, absolutePath: string): Observed {
   const at = Date.now()
-  observed.push({ path, stats: statSync(absolutePath, { throwIfNoEntry: false }), at })
+  return { path, stats: statSync(absolutePath, { throwIfNoEntry: false }), at }
 }
 
 export interface Scan {
   /** Project-relative paths (with `/`), sorted. */
   paths: string[]
-  /** Every folder read and `.gitignore` applied, in no particular order. */
+  /** Every folder read, symlink resolved and `.gitignore` applied, in no particular order (a folder may come twice). */
   observed: Observed[]
 }
 
@@ -124,14 +125,14 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
   // Every folder is stat'ed before it is read: a file added to or removed from it later changes its mtime.
   const readdir = ((path: string, ...rest: [never, never]) => {
     const relativePath = relativeOf(path)
-    observe(observed, relativePath ? `${relativePath}/` : './', path)
+    observed.push(observe(relativePath ? `${relativePath}/` : './', path))
     return readdirCallback(path, ...rest)
   }) as typeof readdirCallback
   // And every symlink the walk resolves, through the link: what it points at (a file, a folder,
   // nothing yet) can change with no folder of the tree changing.
   const loopSafe = loopSafeStat(root)
   const stat: typeof loopSafe = (path, callback) => {
-    observe(observed, relativeOf(path), path)
+    observed.push(observe(relativeOf(path), path))
     loopSafe(path, callback)
   }
   // One walk finds both the media and the .gitignore files.

@@ -4,10 +4,10 @@
  * nothing is decided from mtimes across machines. The ctime is there for the writers that restore
  * an old mtime (`cp -p`, `rsync -t`, archive tools): no tool can set a file's ctime.
  */
-import { randomBytes } from 'node:crypto'
 import type { Stats } from 'node:fs'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from './atomic-write.ts'
 
 interface Entry {
   size: number
@@ -55,11 +55,8 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
     async save() {
       if (!changed) return
       const entries = Object.fromEntries([...Object.entries(previous), ...next].sort(([a], [b]) => (a < b ? -1 : 1)))
-      await mkdir(cacheDir, { recursive: true })
-      // Unique per save: two engines in one process (client and SSR builds) may save at once.
-      const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
-      await writeFile(temp, JSON.stringify({ version: VERSION, entries }))
-      await rename(temp, file)
+      // Two engines in one process (client and SSR builds) may save at once: each to its own temp file.
+      await writeFileAtomic(file, JSON.stringify({ version: VERSION, entries }))
       previous = entries
       changed = false
     },

@@ -2,9 +2,9 @@
  * Saves the emulator's state to `<dataDir>/state.json`: atomic (temp file + rename), coalesced
  * (many changes in a burst cost one write), and flushed on close.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { writeFileAtomic } from '../../core/atomic-write.ts'
 import type { PersistedState } from './records.ts'
 
 export interface Persister {
@@ -23,10 +23,7 @@ export function createPersister(dataDir: string | undefined, snapshot: () => Per
   let queued: Promise<void> | undefined
 
   const writeOnce = async () => {
-    const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`
-    await mkdir(dataDir, { recursive: true })
-    await writeFile(temp, JSON.stringify(snapshot()))
-    await rename(temp, file)
+    await writeFileAtomic(file, JSON.stringify(snapshot()))
   }
 
   const save = (): Promise<void> => {

@@ -1,0 +1,24 @@
+/**
+ * Writing a file whole or not at all: the lockfile, the stat cache, the last sync's record and the
+ * emulator's state are all written this way, so that a crash or Ctrl-C never leaves half a file.
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { dirname } from 'node:path'
+
+/**
+ * Writes `text` to a temp file beside `file` (unique per process and call: two writers in one
+ * process may write at once), then renames it over `file`. Creates the folder when needed; a write
+ * that fails removes its temp file and throws.
+ */
+export async function writeFileAtomic(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  try {
+    await mkdir(dirname(file), { recursive: true })
+    await writeFile(temp, text)
+    await rename(temp, file)
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => {})
+    throw error
+  }
+}
