@@ -1,7 +1,7 @@
 /**
  * unplugin-wix-media: host a web project's media in a Wix site's Media Manager.
  * Bundler plugins: `unplugin-wix-media/vite` (and `/rollup`, `/rolldown`, `/webpack`, `/rspack`,
- * `/esbuild`). The engine and client are exported for programmatic use.
+ * `/esbuild`). The engine is exported for programmatic use.
  */
 export { unplugin } from './plugin/index.ts'
 export type { WixMediaPluginOptions } from './plugin/index.ts'

@@ -59,24 +59,25 @@ export interface MediaClient {
   readonly http: Http
 }
 
-export { DEFAULT_API_BASE_URL } from './wire.ts'
 const PAGE = 100
 /** Bytes per TUS PATCH: a round trip per chunk, so large ones; read straight from disk, so no memory cost. */
 const DEFAULT_TUS_CHUNK = 32 * 1024 * 1024
 
 export function createMediaClient(options: ClientOptions): MediaClient {
   const dispatcher = options.dispatcher ?? new Agent()
+  const retry = options.retry ?? DEFAULT_RETRY_POLICY
   const http = createHttp({
     baseUrl: options.apiBaseUrl.replace(/\/+$/, ''),
     apiKey: options.apiKey,
     siteId: options.siteId,
     dispatcher,
     timeoutMs: options.timeoutMs,
-    retry: options.retry ?? DEFAULT_RETRY_POLICY,
+    retry,
     pacer: createPacer(options.requestsPerMinute),
     onRequest: options.onRequest,
   })
   const transfer = { dispatcher, reuseBuffers: options.dispatcher === undefined, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
+  const tus = { ...transfer, chunkSize: options.tusChunkSize ?? DEFAULT_TUS_CHUNK, retry }
 
   async function* pages<T>(
     load: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: PagingMetadata }>,
@@ -102,10 +103,7 @@ export function createMediaClient(options: ClientOptions): MediaClient {
       what: 'Generating a resumable upload URL', method: 'POST', path: '/files/generate-resumable-upload-url',
       body: { ...request, uploadProtocol: 'TUS' }, signal,
     }),
-    tusUpload: (target, file, contentType, signal) => tusUpload(
-      { ...transfer, chunkSize: options.tusChunkSize ?? DEFAULT_TUS_CHUNK, retry: options.retry ?? DEFAULT_RETRY_POLICY },
-      target, file, contentType, signal,
-    ),
+    tusUpload: (target, file, contentType, signal) => tusUpload(tus, target, file, contentType, signal),
     async getFile(fileId, signal) {
       const answer = await http.api<{ file: FileDescriptor }>({
         what: `Reading file ${fileId}`, method: 'GET', path: '/files/get-file-by-id', query: { fileId }, signal,

@@ -2,11 +2,10 @@
  * Calls to the Media Manager REST API: Wix's auth headers, JSON in and out, dotted query
  * parameters, pacing, timeouts, and retries by the policy in `retry.ts`.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
 import { request, type Dispatcher } from 'undici'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import type { Pacer } from './pacer.ts'
-import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
+import { parseRetryAfter, withRetries as retrying, type RetryPolicy } from './retry.ts'
 import { API_PREFIX } from './wire.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 
@@ -38,9 +37,8 @@ export interface Http {
   api<T>(call: ApiCall): Promise<T>
   /** One attempt, no retry: for calls inside a larger attempt that is retried as a whole. */
   once<T>(call: ApiCall): Promise<T>
-  /** Runs `attempt` until it succeeds or the retry policy gives up. */
+  /** Runs `attempt` until it succeeds or the retry policy gives up (a 429 slows down every call). */
   withRetries<T>(attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T>
-  readonly settings: HttpSettings
 }
 
 function toQuery(query: Record<string, QueryValue> | undefined): string {
@@ -64,25 +62,18 @@ export async function readBody(body: Dispatcher.ResponseData['body']): Promise<u
   }
 }
 
-export function requestIdOf(headers: Dispatcher.ResponseData['headers']): string | undefined {
-  const id = headers['x-wix-request-id']
-  return Array.isArray(id) ? id[0] : id
+/** A response header's (first) value. */
+export function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
+  const value = headers[name]
+  return Array.isArray(value) ? value[0] : value
 }
 
+export const requestIdOf = (headers: Dispatcher.ResponseData['headers']): string | undefined => header(headers, 'x-wix-request-id')
+
 export function createHttp(settings: HttpSettings): Http {
-  const withRetries: Http['withRetries'] = async (attempt, signal) => {
-    for (let n = 1; ; n++) {
-      try {
-        return await attempt(n)
-      } catch (error) {
-        if (signal?.aborted) throw error
-        const delay = retryDelay(n, error, settings.retry, Math.random())
-        if (delay === undefined) throw error
-        if (isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) settings.pacer.throttled(delay)
-        await sleep(delay, undefined, { signal })
-      }
-    }
-  }
+  const withRetries: Http['withRetries'] = (attempt, signal) => retrying(attempt, settings.retry, signal, (delay, error) => {
+    if (isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) settings.pacer.throttled(delay)
+  })
 
   async function once<T>(call: ApiCall): Promise<T> {
     if (!settings.apiKey || !settings.siteId) {
@@ -128,7 +119,6 @@ export function createHttp(settings: HttpSettings): Http {
   }
 
   return {
-    settings,
     withRetries,
     once,
     api: (call) => withRetries(() => once(call), call.signal),

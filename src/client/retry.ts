@@ -2,8 +2,9 @@
  * The retry policy, one pure function: given the attempt that just failed and its error, how long
  * to wait before the next one, or `undefined` to give up. 408, 429, 5xx and network errors are
  * retried with capped exponential backoff and jitter (half fixed, half random), honouring `Retry-After`; validation,
- * auth and permission errors are not.
+ * auth and permission errors are not. And the loop that follows it (`withRetries`).
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import { isWixMediaError } from '../core/errors.ts'
 
 export interface RetryPolicy {
@@ -51,4 +52,27 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   // An HTTP date always names its day and month; V8's lenient Date.parse reads "-5" or "12-1" as dates.
   const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
+}
+
+/**
+ * Runs `attempt` until it succeeds or the policy gives up, waiting the policy's delay between
+ * attempts (`onDelay` hears of each wait first). An abort stops it at once.
+ */
+export async function withRetries<T>(
+  attempt: (n: number) => Promise<T>,
+  policy: RetryPolicy,
+  signal?: AbortSignal,
+  onDelay?: (delay: number, error: unknown) => void,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n)
+    } catch (error) {
+      if (signal?.aborted) throw error
+      const delay = retryDelay(n, error, policy, Math.random())
+      if (delay === undefined) throw error
+      onDelay?.(delay, error)
+      await sleep(delay, undefined, { signal })
+    }
+  }
 }

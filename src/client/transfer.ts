@@ -28,6 +28,60 @@ export interface TransferSettings {
   onRequest?: (call: { method: string; path: string }) => void
 }
 
+export interface TransferRequest {
+  method: 'POST' | 'PATCH' | 'HEAD' | 'PUT'
+  headers?: Record<string, string>
+  /** Closed once the request settles. */
+  body?: AsyncGenerator<Buffer>
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * One request to an upload URL (a PUT, or a step of a TUS upload): `what` names it in errors and
+ * `label` in the request log, never the URL, which holds the token. An answer whose status is not
+ * in `ok` is an error.
+ */
+export async function sendTransfer(
+  settings: TransferSettings,
+  what: string,
+  label: string,
+  url: string | URL,
+  init: TransferRequest,
+  ok: readonly number[],
+): Promise<{ headers: Dispatcher.ResponseData['headers']; body: unknown }> {
+  settings.onRequest?.({ method: init.method, path: label })
+  let response: Dispatcher.ResponseData
+  try {
+    response = await request(url, {
+      ...init,
+      body: init.body && asRequestBody(init.body),
+      dispatcher: settings.dispatcher,
+      headersTimeout: settings.timeoutMs,
+      bodyTimeout: settings.timeoutMs,
+    })
+  } catch (error) {
+    if (init.signal?.aborted || isWixMediaError(error)) throw error
+    throw errorFromTransport(what, error)
+  } finally {
+    // The request has settled: a body its writer gave up on mid-way must still close the file.
+    init.body?.return(undefined).catch(() => undefined)
+  }
+  const body = await readBody(response.body).catch((error: unknown) => {
+    throw errorFromTransport(what, error)
+  })
+  if (!ok.includes(response.statusCode)) {
+    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
+  }
+  return { headers: response.headers, body }
+}
+
+/** The file descriptor an upload's last answer carries. */
+export function descriptorOf(answer: { headers: Dispatcher.ResponseData['headers']; body: unknown }, what: string): FileDescriptor {
+  const descriptor = (answer.body as { file?: FileDescriptor } | undefined)?.file
+  if (!descriptor?.id) throw errorFromResponse(what, 502, { message: 'the answer has no file descriptor' }, requestIdOf(answer.headers), undefined)
+  return descriptor
+}
+
 export async function putFile(
   settings: TransferSettings,
   uploadUrl: string,
@@ -37,37 +91,12 @@ export async function putFile(
 ): Promise<FileDescriptor> {
   const url = new URL(uploadUrl)
   url.searchParams.set('filename', file.fileName)
-  settings.onRequest?.({ method: 'PUT', path: '/upload/<token>' })
   const what = 'Uploading the file'
-  let response: Dispatcher.ResponseData
-  const chunks = fileSource(file.path, file.size, settings.reuseBuffers).range(0, file.size)
-  try {
-    response = await request(url, {
-      method: 'PUT',
-      headers: { 'content-type': contentType, 'content-length': String(file.size) },
-      body: asRequestBody(chunks),
-      dispatcher: settings.dispatcher,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-      signal,
-    })
-  } catch (error) {
-    if (signal?.aborted || isWixMediaError(error)) throw error
-    throw errorFromTransport(what, error)
-  } finally {
-    // The request has settled: a body its writer gave up on mid-way must still close the file.
-    chunks.return(undefined).catch(() => undefined)
-  }
-  let body: unknown
-  try {
-    body = await readBody(response.body)
-  } catch (error) {
-    throw errorFromTransport(what, error)
-  }
-  if (response.statusCode !== 200) {
-    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
-  }
-  const descriptor = (body as { file?: FileDescriptor } | undefined)?.file
-  if (!descriptor?.id) throw errorFromResponse(what, 502, { message: 'the answer has no file descriptor' }, requestIdOf(response.headers), undefined)
-  return descriptor
+  const answer = await sendTransfer(settings, what, '/upload/<token>', url, {
+    method: 'PUT',
+    headers: { 'content-type': contentType, 'content-length': String(file.size) },
+    body: fileSource(file.path, file.size, settings.reuseBuffers).range(0, file.size),
+    signal,
+  }, [200])
+  return descriptorOf(answer, what)
 }

@@ -4,13 +4,13 @@
  * has and go on from there; then finish with `PUT <uploadUrl>/<uploadToken>?filename=`.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { request, type Dispatcher } from 'undici'
+import type { Dispatcher } from 'undici'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
-import { errorFromResponse, errorFromTransport } from './errors.ts'
-import { asRequestBody, fileSource } from './file-body.ts'
-import { readBody, requestIdOf } from './http.ts'
-import { parseRetryAfter, retryDelay, type RetryPolicy } from './retry.ts'
-import type { LocalFile, TransferSettings } from './transfer.ts'
+import { errorFromResponse } from './errors.ts'
+import { fileSource } from './file-body.ts'
+import { header } from './http.ts'
+import { retryDelay, withRetries, type RetryPolicy } from './retry.ts'
+import { descriptorOf, sendTransfer, type LocalFile, type TransferRequest, type TransferSettings } from './transfer.ts'
 import type { FileDescriptor } from './wire.ts'
 
 const TUS_VERSION = '1.0.0'
@@ -24,44 +24,8 @@ export interface TusSettings extends TransferSettings {
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
 
-interface TusRequest {
-  method: 'POST' | 'PATCH' | 'HEAD' | 'PUT'
-  headers?: Record<string, string>
-  body?: AsyncGenerator<Buffer>
-  signal?: AbortSignal | undefined
-}
-
-async function send(settings: TransferSettings, what: string, url: string, init: TusRequest, ok: number[]) {
-  settings.onRequest?.({ method: init.method, path: '/upload/tus' })
-  let response: Dispatcher.ResponseData
-  try {
-    response = await request(url, {
-      ...init,
-      body: init.body && asRequestBody(init.body),
-      dispatcher: settings.dispatcher,
-      headersTimeout: settings.timeoutMs,
-      bodyTimeout: settings.timeoutMs,
-    })
-  } catch (error) {
-    if (init.signal?.aborted || isWixMediaError(error)) throw error
-    throw errorFromTransport(what, error)
-  } finally {
-    // The request has settled: a body its writer gave up on mid-way must still close the file.
-    init.body?.return(undefined).catch(() => undefined)
-  }
-  const body = await readBody(response.body).catch((error: unknown) => {
-    throw errorFromTransport(what, error)
-  })
-  if (!ok.includes(response.statusCode)) {
-    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
-  }
-  return { headers: response.headers, body }
-}
-
-function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
-  const value = headers[name]
-  return Array.isArray(value) ? value[0] : value
-}
+const send = (settings: TransferSettings, what: string, url: string, init: TransferRequest, ok: number[]) =>
+  sendTransfer(settings, what, '/upload/tus', url, init, ok)
 
 /**
  * The bytes of `file` a TUS server says it holds (`Upload-Offset`): `missing` when it does not say,
@@ -98,22 +62,10 @@ export async function tusUpload(
   const resource = new URL(location, target.uploadUrl).toString()
 
   /** How much the server kept (HEAD), itself retried: a blip while resuming must not restart the upload. */
-  const serverOffset = async (): Promise<number> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const head = await send(settings, 'Resuming an upload', resource, {
-          method: 'HEAD',
-          headers: { 'tus-resumable': TUS_VERSION },
-          signal,
-        }, [200])
-        return offsetOf(head, file, 'Resuming an upload', 0)
-      } catch (error) {
-        const delay = signal?.aborted ? undefined : retryDelay(attempt, error, settings.retry, Math.random())
-        if (delay === undefined) throw error
-        await sleep(delay, undefined, { signal })
-      }
-    }
-  }
+  const serverOffset = () => withRetries(async () => {
+    const head = await send(settings, 'Resuming an upload', resource, { method: 'HEAD', headers: { 'tus-resumable': TUS_VERSION }, signal }, [200])
+    return offsetOf(head, file, 'Resuming an upload', 0)
+  }, settings.retry, signal)
 
   // One source for every PATCH: its two buffers serve the whole upload, one chunk after another.
   const source = fileSource(file.path, file.size, settings.reuseBuffers)
@@ -150,7 +102,5 @@ export async function tusUpload(
   const finish = new URL(`${target.uploadUrl.replace(/\/+$/, '')}/${target.uploadToken}`)
   finish.searchParams.set('filename', file.fileName)
   const done = await send(settings, 'Finishing a resumable upload', finish.toString(), { method: 'PUT', signal }, [200])
-  const descriptor = (done.body as { file?: FileDescriptor } | undefined)?.file
-  if (!descriptor?.id) throw errorFromResponse('Finishing a resumable upload', 502, { message: 'the answer has no file descriptor' }, undefined, undefined)
-  return descriptor
+  return descriptorOf(done, 'Finishing a resumable upload')
 }

@@ -76,11 +76,6 @@ export interface Folder {
   state: 'OK' | 'DELETED'
 }
 
-export interface CursorPaging {
-  limit?: number
-  cursor?: string
-}
-
 export interface PagingMetadata {
   cursors: { next?: string }
 }
