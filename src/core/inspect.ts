@@ -9,9 +9,9 @@ import { resolve, sep } from 'node:path'
 import pLimit from 'p-limit'
 import { asFileError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
-import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
+import { extensionOf, formatOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
-import { isRacy } from './racy.ts'
+import { isRacy } from './file-stamp.ts'
 import type { StatCache } from './stat-cache.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 
@@ -56,7 +56,7 @@ export function projectPaths(root: string): (path: string) => string {
 }
 
 /** A project file as a stat and its name tell it: what hashing and the checks before any upload need. */
-export interface CheckedFile {
+interface CheckedFile {
   path: string
   absolutePath: string
   stats: Stats
@@ -70,22 +70,8 @@ export interface CheckedFile {
  * Stats a project file and checks what can be known without reading it: it is a file, of a format
  * the Media Manager hosts, not empty, and under its media type's size limit. Throws `WIX_MEDIA_FILE`.
  */
-export function createFileCheck(options: ResolvedOptions): (path: string) => CheckedFile {
+function createFileCheck(options: ResolvedOptions): (path: string) => CheckedFile {
   const absolute = projectPaths(options.root)
-
-  // The type by extension, worked out once per extension: normalising MIME types for every one of
-  // ten thousand files would cost a tenth of their stats.
-  const types = new Map<string, { mimeType: string; mediaType: MediaType } | null>()
-  const typeOf = (path: string) => {
-    const extension = extensionOf(path)
-    let type = types.get(extension)
-    if (type === undefined) {
-      const mimeType = mimeTypeOf(path)
-      const mediaType = mimeType ? mediaTypeOfMime(mimeType) : undefined
-      types.set(extension, type = mimeType && mediaType ? { mimeType, mediaType } : null)
-    }
-    return type
-  }
 
   return (path) => {
     const absolutePath = absolute(path)
@@ -99,9 +85,9 @@ export function createFileCheck(options: ResolvedOptions): (path: string) => Che
       throw fileError(`cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check that the file exists and is readable', error)
     }
     if (!stats.isFile()) throw fileError('is not a file', 'Exclude it from `include`')
-    const type = typeOf(path)
-    if (!type) throw fileError('is not a format the Media Manager hosts', 'Exclude it from `include`, or convert it')
-    const { mimeType, mediaType } = type
+    const format = formatOf(extensionOf(path))
+    if (!format) throw fileError('is not a format the Media Manager hosts', 'Exclude it from `include`, or convert it')
+    const { mime: mimeType, mediaType } = format
     if (stats.size === 0) throw fileError('is empty (Wix refuses empty files: ZERO_FILE_SIZE)', 'Remove it or exclude it')
     const limit = options.maxFileSize[mediaType]
     if (stats.size > limit) {

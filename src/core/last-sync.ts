@@ -14,7 +14,7 @@
  * - the lockfile's stamp as that sync read or wrote it, and the lockfile paths outside the scan it
  *   kept because their files exist (they must still exist);
  * - the options that decide it: root, include, exclude, lockfile, site; and this tool's version.
- * Stats too fresh to trust (`isRacy`, stat-cache.ts) are not recorded: a racy listing makes the
+ * Stats too fresh to trust (`isRacy`, file-stamp.ts) are not recorded: a racy listing makes the
  * next sync walk, a racy file leaves no record. Any difference means a walk or a full sync, which
  * writes a new record when it ends clean. Like the stat cache, the record lives in `cacheDir`, is
  * local, and only ever saves work.
@@ -25,8 +25,8 @@ import { join, resolve } from 'node:path'
 import { writeFileAtomic } from './atomic-write.ts'
 import type { Engine, LocalAsset } from './engine.ts'
 import { projectPaths } from './inspect.ts'
-import { sameStamp, stampOf, type FileStamp } from './lockfile.ts'
-import { extensionOf, mediaTypeOfMime, mimeTypeOf, type MediaType } from './media-types.ts'
+import { sameStamp, stampOf, type FileStamp } from './file-stamp.ts'
+import { extensionOf, formatOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 import { packageVersion } from './package-version.ts'
 import type { Reconciled } from './reconcile.ts'
@@ -95,8 +95,8 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
       if (!record.outside.every((path) => existsSync(resolve(options.root, path)))) return undefined
       // The same files with the same stats: the checks need only the types and limits again.
       for (const [extension, mimeType, mediaType, largest] of record.types) {
-        const now = mimeTypeOf(`file.${extension}`)
-        if (now !== mimeType || !now || mediaTypeOfMime(now) !== mediaType || largest > options.maxFileSize[mediaType]) return undefined
+        const format = formatOf(extension)
+        if (format?.mime !== mimeType || format.mediaType !== mediaType || largest > options.maxFileSize[mediaType]) return undefined
       }
       // Paths taken from the listing are the recorded ones; a walk's are compared.
       if (paths !== record.listing?.paths && digestPaths(paths) !== record.tree.paths) return undefined

@@ -7,12 +7,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
-import type { Stats } from 'node:fs'
 import { dirname } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { writeFileAtomic } from './atomic-write.ts'
 import { WixMediaError } from './errors.ts'
-import { isRacy } from './racy.ts'
+import { isRacy, stampOf, type FileStamp } from './file-stamp.ts'
 import type { MediaType } from './media-types.ts'
 
 export const LOCKFILE_VERSION = 1
@@ -90,19 +89,6 @@ export function formatLockfile(data: LockfileData): string {
   }
   return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, files }, null, 2)}\n`
 }
-
-/** Which version of a file was read or written: equal stamps, same bytes (as far as stats can tell). */
-export interface FileStamp {
-  size: number
-  mtimeMs: number
-  ctimeMs: number
-  ino: number
-}
-
-export const stampOf = (stats: Stats): FileStamp => ({ size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino })
-
-export const sameStamp = (a: FileStamp, b: FileStamp): boolean =>
-  a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino
 
 /**
  * The lockfile's data and the stamp of the bytes it came from: `null` when there is no file,

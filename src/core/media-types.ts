@@ -6,7 +6,7 @@
 
 export type MediaType = 'IMAGE' | 'VIDEO' | 'AUDIO' | 'DOCUMENT' | 'VECTOR' | 'ARCHIVE' | 'MODEL3D' | 'OTHER'
 
-interface Format {
+export interface Format {
   readonly mime: string
   readonly mediaType: MediaType
 }
@@ -103,6 +103,9 @@ export function extensionOf(fileName: string): string {
   const dot = base.lastIndexOf('.')
   return dot > 0 ? base.slice(dot + 1).toLowerCase() : ''
 }
+
+/** The format of an extension (lower-case, no dot), or `undefined` when the Media Manager does not host it. */
+export const formatOf = (extension: string): Format | undefined => BY_EXTENSION.get(extension)
 
 /** The MIME type for a file name, or `undefined` when the Media Manager does not host its format. */
 export function mimeTypeOf(fileName: string): string | undefined {

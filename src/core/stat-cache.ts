@@ -1,19 +1,15 @@
 /**
  * A local, git-ignored cache of `path → (size, mtime, ctime, inode) → sha256`, so that a warm run
  * does not read unchanged files. It only ever saves work: a fresh clone (new mtimes) re-hashes, and
- * nothing is decided from mtimes across machines. The ctime is there for the writers that restore
- * an old mtime (`cp -p`, `rsync -t`, archive tools): no tool can set a file's ctime.
+ * nothing is decided from mtimes across machines. A file's version is its stamp (file-stamp.ts).
  */
 import type { Stats } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from './atomic-write.ts'
+import { sameStamp, stampOf, type FileStamp } from './file-stamp.ts'
 
-interface Entry {
-  size: number
-  mtimeMs: number
-  ctimeMs: number
-  ino: number
+interface Entry extends FileStamp {
   hash: string
 }
 
@@ -45,11 +41,11 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
     get(path, stats) {
       // What this run set wins over the loaded file: a long-lived plugin asks again without a save between.
       const entry = next.get(path) ?? previous[path]
-      if (!entry || entry.size !== stats.size || entry.mtimeMs !== stats.mtimeMs || entry.ctimeMs !== stats.ctimeMs || entry.ino !== stats.ino) return undefined
+      if (!entry || !sameStamp(entry, stats)) return undefined
       return entry.hash
     },
     set(path, stats, hash) {
-      next.set(path, { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino, hash })
+      next.set(path, { ...stampOf(stats), hash })
       changed = true
     },
     async save() {

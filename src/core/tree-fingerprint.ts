@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto'
 import { statSync, type Stats } from 'node:fs'
-import { isRacy } from './racy.ts'
+import { isRacy } from './file-stamp.ts'
 
 export interface TreeDigest {
   paths: string

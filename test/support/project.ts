@@ -14,7 +14,7 @@ import { createEngine, type Engine, type EngineSetup } from '../../src/core/engi
 import { parseLockfile, type LockfileData } from '../../src/core/lockfile.ts'
 import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../../src/core/options.ts'
 import { scanFiles } from '../../src/core/scan.ts'
-import { RACY_MS } from '../../src/core/racy.ts'
+import { RACY_MS } from '../../src/core/file-stamp.ts'
 import { syncFiles, type SyncReport } from '../../src/core/sync.ts'
 import { startEmulator, type Emulator, type EmulatorOptions, type RequestLogEntry, type RouteName } from '../../src/emulator/index.ts'
 

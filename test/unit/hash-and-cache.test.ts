@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { sha256File } from '../../src/core/hash.ts'
 import { createInspector } from '../../src/core/inspect.ts'
 import { resolveOptions } from '../../src/core/options.ts'
-import { isRacy, RACY_MS } from '../../src/core/racy.ts'
+import { isRacy, RACY_MS } from '../../src/core/file-stamp.ts'
 import { loadStatCache } from '../../src/core/stat-cache.ts'
 import { png } from '../support/media.ts'
 

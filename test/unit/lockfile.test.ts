@@ -5,10 +5,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
-import { RACY_MS } from '../../src/core/racy.ts'
-import {
-  formatLockfile, LOCKFILE_VERSION, openLockfile, parseLockfile, sameStamp, stampOf, type LockEntry, type LockfileData,
-} from '../../src/core/lockfile.ts'
+import { RACY_MS, sameStamp, stampOf } from '../../src/core/file-stamp.ts'
+import { formatLockfile, LOCKFILE_VERSION, openLockfile, parseLockfile, type LockEntry, type LockfileData } from '../../src/core/lockfile.ts'
 
 const H1 = '1'.repeat(64)
 const H2 = '2'.repeat(64)
