@@ -44,24 +44,19 @@ export const COMMON_USAGE = `  --config <file>       config file (default: wix-m
 
 Environment: WIX_API_KEY, WIX_SITE_ID, WIX_API_BASE_URL (default https://www.wixapis.com).`
 
-export interface CommandContext<V> {
-  values: V
-  positionals: string[]
-  options: ResolvedOptions
-  output: Output
-  configFile: string | undefined
-}
-
 type Flags = NonNullable<ParseArgsConfig['options']>
 
-/** Parses flags, loads the config, and resolves the options once. */
+/** Parses flags (printing `usage` for --help), loads the config, and resolves the options once. */
 export async function prepare<const F extends Flags>(args: string[], extra: F, usage: string) {
   const { values, positionals } = parseArgs({ args, options: { ...COMMON_FLAGS, ...extra }, allowPositionals: true, strict: true })
   const flags = values as Record<string, string | boolean | string[] | undefined>
-  if (flags.help) return 'help' as const
+  if (flags.help) {
+    console.log(usage)
+    return 'help' as const
+  }
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
-  const { file, options: fromConfig } = await loadConfig(cwd, flags.config as string | undefined)
+  const { options: fromConfig } = await loadConfig(cwd, flags.config as string | undefined)
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError(`--concurrency expects a whole number, got "${String(flags.concurrency)}"\n\n${usage}`)
   const overrides: WixMediaOptions = {
@@ -72,7 +67,7 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     ...(flags.frozen !== undefined && { frozen: flags.frozen as boolean }),
   }
   const options = resolveOptions({ root: cwd, ...fromConfig, ...overrides, ...(positionals.length > 0 && { include: positionals }) })
-  return { values: flags, positionals, options, output, configFile: file }
+  return { values: flags, options, output }
 }
 
 /** Prints a failure and maps it to an exit code. */

@@ -7,26 +7,20 @@ import type { WixMediaError } from '../core/errors.ts'
 export interface Output {
   info(line: string): void
   detail(line: string): void
-  warn(line: string): void
   error(error: WixMediaError | Error): void
   json(value: unknown): void
   readonly isTTY: boolean
-  readonly jsonMode: boolean
 }
 
 export function createOutput(flags: { json: boolean; quiet: boolean; verbose: boolean }, stderr: NodeJS.WriteStream = process.stderr): Output {
   const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !process.env.CI
   return {
     isTTY,
-    jsonMode: flags.json,
     info: (line) => {
       if (!flags.quiet) stderr.write(`${line}\n`)
     },
     detail: (line) => {
       if (flags.verbose && !flags.quiet) stderr.write(`${line}\n`)
-    },
-    warn: (line) => {
-      stderr.write(`warning: ${line}\n`)
     },
     error: (error) => {
       const code = (error as { code?: string }).code

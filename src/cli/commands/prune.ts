@@ -28,10 +28,7 @@ export async function runPrune(args: string[]): Promise<number> {
     'max-delete': { type: 'string' },
     'min-age': { type: 'string' },
   }, usage)
-  if (prepared === 'help') {
-    console.log(usage)
-    return EXIT.OK
-  }
+  if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
   const maxDelete = values['max-delete'] === undefined ? 100 : Number(values['max-delete'])
   if (!Number.isInteger(maxDelete) || maxDelete < 0) throw new UsageError(`--max-delete expects a whole number ≥ 0, got "${String(values['max-delete'])}"`)
@@ -40,8 +37,9 @@ export async function runPrune(args: string[]): Promise<number> {
   const dryRun = Boolean(values['dry-run'])
   const remote = Boolean(values.remote)
   const trash = remote && Boolean(values.yes)
-  const engine = await createEngine(options)
-  const result = await prune(engine, await scanFiles(options), { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
+  // The walk waits on the disk while the lockfile is parsed.
+  const [engine, paths] = await Promise.all([createEngine(options), scanFiles(options)])
+  const result = await prune(engine, paths, { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
   for (const error of result.errors) output.error(error)
   if (result.errors.length > 0) {
     output.info('prune: nothing changed, because some files could not be read')

@@ -26,12 +26,9 @@ export function printPlan(plan: Plan, output: Output, title: string): number {
 
 export async function runStatus(args: string[]): Promise<number> {
   const prepared = await prepare(args, {}, usage)
-  if (prepared === 'help') {
-    console.log(usage)
-    return EXIT.OK
-  }
+  if (prepared === 'help') return EXIT.OK
   const { options, output } = prepared
   const remote = hasCredentials(options)
   if (!remote) output.detail('No credentials: files missing from the lockfile are shown as uploads (adoption is not checked)')
-  return printPlan(await planProject({ ...options, frozen: true }, remote), output, 'status')
+  return printPlan(await planProject(options, remote), output, 'status')
 }

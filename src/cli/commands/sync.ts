@@ -15,22 +15,21 @@ ${COMMON_USAGE}`
 
 export async function runSync(args: string[]): Promise<number> {
   const prepared = await prepare(args, { 'dry-run': { type: 'boolean' } }, usage)
-  if (prepared === 'help') {
-    console.log(usage)
-    return EXIT.OK
-  }
+  if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
   const dryRun = Boolean(values['dry-run'])
   const progress = createProgress(output)
+  const onScanned: ProjectSetup['onScanned'] = (paths, walked) =>
+    output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
+  if (dryRun) return printPlan(await planProject(options, hasCredentials(options), { onScanned }), output, 'sync --dry-run')
   const setup: ProjectSetup = {
-    onScanned: (paths, walked) => output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`),
+    onScanned,
     onHosted: (asset, local) => {
       if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
       progress.advance(local.size)
     },
     onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
   }
-  if (dryRun) return printPlan(await planProject({ ...options, frozen: true }, hasCredentials(options), setup), output, 'sync --dry-run')
   const report = await syncProject(options, setup)
   progress.end()
   for (const error of report.errors) output.error(error)

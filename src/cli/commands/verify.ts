@@ -13,10 +13,7 @@ ${COMMON_USAGE}`
 
 export async function runVerify(args: string[]): Promise<number> {
   const prepared = await prepare(args, {}, usage)
-  if (prepared === 'help') {
-    console.log(usage)
-    return EXIT.OK
-  }
+  if (prepared === 'help') return EXIT.OK
   const { options, output } = prepared
   const engine = await createEngine(options)
   const { checked, problems } = await verifyLockfile(engine)
