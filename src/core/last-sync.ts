@@ -148,7 +148,7 @@ async function writeRecord(options: ResolvedOptions, record: SavedRecord): Promi
 
 /**
  * Records a sync that ended clean: every one of `assets` hosted, and their paths reconciled
- * (`settled`, src/core/reconcile.ts) with the lockfile as this run read it and did not need to
+ * (`reconciled`, src/core/reconcile.ts) with the lockfile as this run read it and did not need to
  * change. A run that wrote the lockfile leaves no record (its stamp is unknown until read again:
  * too fresh), so the next sync is a full one that writes nothing and records. `tree` has the files'
  * stats as they were inspected; `observed`, when the assets are a whole scan, what the scan read.
@@ -157,7 +157,7 @@ export async function saveLastSync(
   engine: Engine,
   assets: readonly LocalAsset[],
   tree: TreeFingerprint,
-  settled: Reconciled,
+  reconciled: Reconciled,
   observed: readonly Observed[] | undefined,
 ): Promise<void> {
   const { options, lockfile } = engine
@@ -173,8 +173,8 @@ export async function saveLastSync(
     files: paths.length,
     tree: tree.digest(),
     types: typesOf(assets),
-    outside: [...settled.outside].sort(),
-    stale: [...settled.stale],
+    outside: [...reconciled.outside].sort(),
+    stale: [...reconciled.stale],
   })
 }
 

@@ -5,7 +5,7 @@
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
 import { WixMediaError } from './errors.ts'
-import { currentPaths } from './reconcile.ts'
+import { applyPaths, reconcile } from './reconcile.ts'
 
 export interface PruneResult {
   /** Lockfile hashes dropped (or that would be, in a dry run). */
@@ -35,12 +35,10 @@ export async function prune(
 ): Promise<PruneResult> {
   const { assets, errors } = await engine.inspectAll(paths)
   if (errors.length > 0) return { dropped: [], orphans: [], errors }
-  const kept = await currentPaths(engine, assets)
-  const dropped = [...kept].filter(([, used]) => used.length === 0).map(([hash]) => hash)
-  const keep = new Set([...kept].filter(([, used]) => used.length > 0).map(([hash]) => hash))
+  const reconciled = await reconcile(engine, assets)
   let orphans: FileDescriptor[] = []
   if (options.remote) {
-    const lockedIds = new Set([...keep].map((hash) => engine.lockfile.get(hash)!.id))
+    const lockedIds = new Set([...reconciled.paths].filter(([, used]) => used.length > 0).map(([hash]) => engine.lockfile.get(hash)!.id))
     const bornBefore = Date.now() - options.minAgeMs
     orphans = (await engine.remote.labelled())
       .filter((file) => !lockedIds.has(file.id) && Date.parse(file.createdDate) <= bornBefore)
@@ -51,13 +49,9 @@ export async function prune(
     }
   }
   if (!options.dryRun) {
-    for (const [hash, used] of kept) {
-      const entry = engine.lockfile.get(hash)!
-      if (used.length === 0) engine.lockfile.delete(hash)
-      else if (used.join('\n') !== entry.paths.join('\n')) engine.lockfile.set(hash, { ...entry, paths: used })
-    }
+    applyPaths(engine, reconciled, true)
     await engine.flush()
     if (options.trash && orphans.length > 0) await (await engine.client()).deleteFiles(orphans.map((file) => file.id))
   }
-  return { dropped, orphans: orphans.map((file) => ({ id: file.id, displayName: file.displayName })), errors }
+  return { dropped: reconciled.stale, orphans: orphans.map((file) => ({ id: file.id, displayName: file.displayName })), errors }
 }

@@ -11,7 +11,7 @@ import type { Engine, LocalAsset } from './engine.ts'
  * it, scanned paths with its content join it, unscanned paths stay while the file exists (they are
  * added to `outside`).
  */
-export async function currentPaths(engine: Engine, assets: readonly LocalAsset[], outside?: Set<string>): Promise<Map<string, string[]>> {
+async function currentPaths(engine: Engine, assets: readonly LocalAsset[], outside: Set<string>): Promise<Map<string, string[]>> {
   const scanned = new Map<string, string>()
   const byHash = new Map<string, string[]>()
   for (const asset of assets) {
@@ -35,7 +35,7 @@ export async function currentPaths(engine: Engine, assets: readonly LocalAsset[]
         if (current === hash) kept.push(path)
       } else if (await access(resolve(engine.options.root, path)).then(() => true, () => false)) {
         kept.push(path)
-        outside?.add(path)
+        outside.add(path)
       }
     }
     out.set(hash, [...new Set([...kept, ...found])].sort())
@@ -47,20 +47,30 @@ const samePaths = (current: string[], recorded: string[]) =>
   current === recorded || current.join('\n') === [...recorded].sort().join('\n')
 
 export interface Reconciled {
+  /** Each lockfile entry's paths as the tree has them now (the entry's own array when unchanged). */
+  paths: Map<string, string[]>
   /** Lockfile hashes that no file uses any more. */
   stale: string[]
   /** Lockfile paths outside the scan, kept because their files exist. */
   outside: Set<string>
 }
 
-/** Writes {@link currentPaths} into the lockfile. */
-export async function reconcilePaths(engine: Engine, assets: readonly LocalAsset[]): Promise<Reconciled> {
+/** The lockfile's paths against `assets` (a scan, inspected), and what follows from them. Changes nothing. */
+export async function reconcile(engine: Engine, assets: readonly LocalAsset[]): Promise<Reconciled> {
   const outside = new Set<string>()
-  const stale: string[] = []
-  for (const [hash, paths] of await currentPaths(engine, assets, outside)) {
+  const paths = await currentPaths(engine, assets, outside)
+  const stale = [...paths].filter(([, used]) => used.length === 0).map(([hash]) => hash)
+  return { paths, stale, outside }
+}
+
+/**
+ * Stages the reconciled paths in the lockfile (the next flush writes them); with `dropStale`, the
+ * entries that no file uses are deleted instead (`wix-media prune`).
+ */
+export function applyPaths(engine: Engine, reconciled: Reconciled, dropStale = false): void {
+  for (const [hash, paths] of reconciled.paths) {
     const entry = engine.lockfile.get(hash)!
-    if (!samePaths(paths, entry.paths)) engine.lockfile.set(hash, { ...entry, paths })
-    if (paths.length === 0) stale.push(hash)
+    if (dropStale && paths.length === 0) engine.lockfile.delete(hash)
+    else if (!samePaths(paths, entry.paths)) engine.lockfile.set(hash, { ...entry, paths })
   }
-  return { stale, outside }
 }

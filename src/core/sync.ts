@@ -8,7 +8,7 @@ import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
 import { forgetLastSync, saveLastSync } from './last-sync.ts'
 import { createTreeFingerprint } from './tree-fingerprint.ts'
-import { currentPaths, reconcilePaths } from './reconcile.ts'
+import { applyPaths, reconcile } from './reconcile.ts'
 import type { Observed } from './scan.ts'
 
 export interface SyncReport {
@@ -49,8 +49,7 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
     if (action === 'reuse') unchanged++
     else work.push({ path: asset.path, action })
   }
-  const stale = [...await currentPaths(engine, assets)].filter(([, kept]) => kept.length === 0).map(([hash]) => hash)
-  return { work, unchanged, errors, stale }
+  return { work, unchanged, errors, stale: (await reconcile(engine, assets)).stale }
 }
 
 export async function syncFiles(
@@ -76,7 +75,8 @@ export async function syncFiles(
       errors.push(asFileError(error, asset.path))
     }
   }))
-  const reconciled = await reconcilePaths(engine, assets)
+  const reconciled = await reconcile(engine, assets)
+  applyPaths(engine, reconciled)
   await engine.flush()
   // A run that failed somewhere leaves no record, and drops the last one: the next sync looks afresh.
   if (errors.length === 0) await saveLastSync(engine, assets, fingerprint, reconciled, hooks.observed)
