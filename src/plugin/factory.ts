@@ -19,7 +19,13 @@ import { hostsQuery, splitQuery } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
-export const PLUGIN_NAME = 'unplugin-wix-media'
+/** What the plugin uses of a webpack or Rspack compiler. */
+interface BundlerCompiler {
+  getInfrastructureLogger(name: string): { info(message: string): void; warn(message: string): void }
+  options: { context?: string }
+}
+
+const PLUGIN_NAME = 'unplugin-wix-media'
 
 const CSS_ID = /\.(?:css|scss|sass|less|styl|stylus|pcss|postcss|sss)(?:\?.*)?$/
 const SCRIPT_ID = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)(?:\?.*)?$/
@@ -49,6 +55,14 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   const resolver: UrlResolver = { wants: (path) => getHost().wants(path), urlFor }
   /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
   const passive = () => serving && settings.dev === 'local'
+
+  /** webpack and Rspack alike: their logger, their context as the root, and `?url`-style imports typed as JavaScript. */
+  const webpackLike = (compiler: BundlerCompiler) => {
+    const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
+    logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
+    if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
+    typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, resolver)
+  }
 
   const failBuild = (error: unknown): never => {
     throw isWixMediaError(error) ? new Error(`[${PLUGIN_NAME}] ${error.message}`, { cause: error }) : error
@@ -155,18 +169,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       },
     },
 
-    webpack(compiler) {
-      const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
-      logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
-      if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-      typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, () => ({ wants: (path) => getHost().wants(path), urlFor }))
-    },
-
-    rspack(compiler) {
-      const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
-      logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
-      if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-      typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, () => ({ wants: (path) => getHost().wants(path), urlFor }))
-    },
+    webpack: webpackLike,
+    rspack: webpackLike,
   }
 }

@@ -10,6 +10,7 @@
  */
 import { isAbsolute, resolve } from 'node:path'
 import { HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
+import type { UrlResolver } from './rewrite.ts'
 
 interface ResolveData {
   context?: string
@@ -31,13 +32,7 @@ interface WebpackLikeCompiler {
   }
 }
 
-export interface MediaHosting {
-  wants(absolutePath: string): boolean
-  /** The hosted URL, or a falsy value when the file stays local or cannot be hosted. */
-  urlFor(absolutePath: string): Promise<string | undefined>
-}
-
-export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, hosting: () => MediaHosting): void {
+export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, host: UrlResolver): void {
   const bundler = compiler as WebpackLikeCompiler
   bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'javascript/auto' })
   let resolver: Resolver | undefined
@@ -51,7 +46,6 @@ export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, hos
       if (!context || !request || request.includes('!')) return undefined
       const { path, query } = splitQuery(request)
       if (!hostsQuery(query) || new URLSearchParams(query.slice(1)).has(HOSTED_QUERY)) return undefined
-      const host = hosting()
       // A cheap look at the extension first (an alias resolves elsewhere, but keeps its extension).
       if (!host.wants(isAbsolute(path) ? path : resolve(context, path))) return undefined
       const file = await resolveFile(context, path)
