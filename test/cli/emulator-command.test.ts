@@ -178,31 +178,17 @@ describe('wix-media emulator', () => {
     expect(cli.stderr()).toBe('')
   })
 
-  it('an unknown flag exits 2 with a message on stderr and nothing on stdout', async () => {
-    const cli = runCli(['emulator', '--bogus'])
+  const refused: { name: string; args: string[]; says: string[] }[] = [
+    { name: 'an unknown flag', args: ['--bogus'], says: ["Unknown option '--bogus'", 'wix-media --help'] },
+    { name: '--fail-rate 2', args: ['--fail-rate', '2'], says: ['`failRate`', 'got 2'] },
+    { name: 'a non-numeric --port', args: ['--port', 'eighty'], says: ['--port expects a number, got "eighty"'] },
+    { name: 'an out-of-range --port', args: ['--port', '70000'], says: ['`port` to be an integer from 0 to 65535, got 70000'] },
+  ]
+  it.each(refused)('$name exits 2 naming the option on stderr, with nothing on stdout', async ({ args, says }) => {
+    const cli = runCli(['emulator', ...args])
     expect(await exitWithin(cli, 10_000)).toEqual({ code: 2, signal: null })
-    expect(cli.stderr()).toContain("Unknown option '--bogus'")
-    expect(cli.stderr()).toContain('wix-media --help')
+    for (const text of says) expect(cli.stderr()).toContain(text)
     expect(cli.stdout()).toBe('')
-  })
-
-  it('--fail-rate 2 exits 2 naming failRate', async () => {
-    const cli = runCli(['emulator', '--fail-rate', '2'])
-    expect(await exitWithin(cli, 10_000)).toEqual({ code: 2, signal: null })
-    expect(cli.stderr()).toContain('`failRate`')
-    expect(cli.stderr()).toContain('got 2')
-    expect(cli.stdout()).toBe('')
-  })
-
-  it('a non-numeric or out-of-range --port exits 2 naming the option', async () => {
-    const word = runCli(['emulator', '--port', 'eighty'])
-    expect(await exitWithin(word, 10_000)).toEqual({ code: 2, signal: null })
-    expect(word.stderr()).toContain('--port expects a number, got "eighty"')
-
-    const tooHigh = runCli(['emulator', '--port', '70000'])
-    expect(await exitWithin(tooHigh, 10_000)).toEqual({ code: 2, signal: null })
-    expect(tooHigh.stderr()).toContain('`port` to be an integer from 0 to 65535, got 70000')
-    expect(tooHigh.stdout()).toBe('')
   })
 
   it('an unknown command exits 2; no command prints the usage and exits 2', async () => {

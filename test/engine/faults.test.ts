@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import type { Emulator, RequestLogEntry, RouteName } from '../../src/emulator/index.ts'
+import type { Emulator, FaultAction, RequestLogEntry, RouteName } from '../../src/emulator/index.ts'
 import { mp4, pdf, png } from '../support/media.ts'
 import { maxOverlap, pathsInLock, readLock, routeCounts, syncProject, useFixtures, type Tree } from '../support/project.ts'
 
@@ -58,35 +58,30 @@ describe('faults: retried until every file is recorded', () => {
     await expectStoredOnce(emulator, files)
   })
 
-  it('500, 503 and bare 5xx bodies on every kind of call are retried; every file is recorded once', async () => {
+  const retried: { name: string; seed: number; folders: FaultAction; url: FaultAction; upload: FaultAction[]; faulted: string[] }[] = [
+    {
+      name: '500, 503 and bare 5xx bodies on every kind of call are retried; every file is recorded once',
+      seed: 10, folders: 500, url: 503, upload: [500, 503],
+      faulted: ['generateUploadUrl:503', 'listFolders:500', 'upload:500', 'upload:503'],
+    },
+    {
+      name: 'connection resets (before and part-way through a body) are retried; no partial file is stored',
+      seed: 20, folders: 'reset', url: 'reset', upload: ['reset', { reset: { afterBytes: 10 } }],
+      faulted: ['generateUploadUrl:reset', 'listFolders:reset', 'upload:reset', 'upload:reset'],
+    },
+  ]
+  it.each(retried)('$name', async ({ seed, folders, url, upload, faulted: expected }) => {
     const emulator = await fixtures.emulator()
-    emulator.faults.add({ route: 'listFolders', sequence: [500] })
-    emulator.faults.add({ route: 'generateUploadUrl', sequence: [503] })
-    emulator.faults.add({ route: 'upload', sequence: [500, 503] })
-    const files = images(3, 10)
+    emulator.faults.add({ route: 'listFolders', sequence: [folders] })
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [url] })
+    emulator.faults.add({ route: 'upload', sequence: upload })
+    const files = images(3, seed)
     const root = await fixtures.project(files)
 
     const { report } = await syncProject(emulator, root)
 
     expect(report.errors).toEqual([])
-    expect(faulted(emulator).sort()).toEqual(['generateUploadUrl:503', 'listFolders:500', 'upload:500', 'upload:503'])
-    expect(routeCounts(emulator.requests())).toEqual({ listFolders: 2, generateUploadUrl: 3 + 1 + 2, upload: 3 + 2 })
-    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
-    await expectStoredOnce(emulator, files)
-  })
-
-  it('connection resets (before and part-way through a body) are retried; no partial file is stored', async () => {
-    const emulator = await fixtures.emulator()
-    emulator.faults.add({ route: 'listFolders', sequence: ['reset'] })
-    emulator.faults.add({ route: 'generateUploadUrl', sequence: ['reset'] })
-    emulator.faults.add({ route: 'upload', sequence: ['reset', { reset: { afterBytes: 10 } }] })
-    const files = images(3, 20)
-    const root = await fixtures.project(files)
-
-    const { report } = await syncProject(emulator, root)
-
-    expect(report.errors).toEqual([])
-    expect(faulted(emulator).sort()).toEqual(['generateUploadUrl:reset', 'listFolders:reset', 'upload:reset', 'upload:reset'])
+    expect(faulted(emulator).sort()).toEqual(expected)
     expect(routeCounts(emulator.requests())).toEqual({ listFolders: 2, generateUploadUrl: 3 + 1 + 2, upload: 3 + 2 })
     expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
     await expectStoredOnce(emulator, files)
