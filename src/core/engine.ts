@@ -63,6 +63,11 @@ export interface Engine {
   /** The Media Manager client, loaded on first use: a build with a complete lockfile never loads it. */
   client(): Promise<MediaClient>
   readonly remote: RemoteIndex
+  /**
+   * The project's files are `paths` (a whole scan): the stat cache forgets every other path at the
+   * next flush (deleted, renamed or newly excluded files).
+   */
+  retainCache(paths: readonly string[]): void
   /** Writes the lockfile's pending changes and the stat cache. */
   flush(): Promise<void>
 }
@@ -198,6 +203,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       if (useRemote && (await remote.find(local.hash, local.size))) return 'adopt'
       return 'upload'
     },
+    retainCache: statCache.retain,
     async flush() {
       if (flushTimer) clearTimeout(flushTimer)
       flushTimer = undefined

@@ -62,7 +62,10 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
     requests: 0,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: true,
-  }), (engine, scan) => syncFiles(engine, scan.paths, { ...setup, observed: scan.observed }))
+  }), (engine, scan) => {
+    engine.retainCache(scan.paths)
+    return syncFiles(engine, scan.paths, { ...setup, observed: scan.observed })
+  })
 }
 
 /** `wix-media status`: what a sync would do; `remote` also looks for files to adopt. */

@@ -21,6 +21,11 @@ export interface StatCache {
    * a build that imports a few files must not cost the next full sync its warm cache.
    */
   save(): Promise<void>
+  /**
+   * Forgets every path but `paths`, the files of a whole-project scan: deleted, renamed and newly
+   * excluded files would otherwise stay in the cache for good.
+   */
+  retain(paths: readonly string[]): void
 }
 
 /** 2: entries gained `ctimeMs`. A cache of another version is ignored (the files are hashed again). */
@@ -47,6 +52,19 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
     set(path, stats, hash) {
       next.set(path, { ...stampOf(stats), hash })
       changed = true
+    },
+    retain(paths) {
+      const kept = new Set(paths)
+      for (const path of Object.keys(previous)) {
+        if (kept.has(path)) continue
+        delete previous[path]
+        changed = true
+      }
+      for (const path of next.keys()) {
+        if (kept.has(path)) continue
+        next.delete(path)
+        changed = true
+      }
     },
     async save() {
       if (!changed) return

@@ -165,6 +165,30 @@ describe('loadStatCache', () => {
     expect(third.get('a.png', await stat(a))).toBe('h-a')
   })
 
+  it('forgets, on retain, every path a whole scan no longer has; keeps and saves the others', async () => {
+    const first = await loadStatCache(cacheDir)
+    first.set('a.png', await stat(a), 'h-a')
+    first.set('gone.png', await stat(b), 'h-gone')
+    await first.save()
+
+    const second = await loadStatCache(cacheDir)
+    second.set('b.png', await stat(b), 'h-b')
+    second.set('renamed-away.png', await stat(b), 'h-r')
+    second.retain(['a.png', 'b.png', 'new.png'])
+    expect(second.get('gone.png', await stat(b))).toBeUndefined()
+    expect(second.get('renamed-away.png', await stat(b))).toBeUndefined()
+    expect(second.get('a.png', await stat(a))).toBe('h-a')
+    await second.save()
+    const data = JSON.parse(await readFile(cacheFile(), 'utf8')) as { entries: Record<string, unknown> }
+    expect(Object.keys(data.entries)).toEqual(['a.png', 'b.png'])
+
+    // Dropping alone is a change worth saving.
+    const third = await loadStatCache(cacheDir)
+    third.retain(['b.png'])
+    await third.save()
+    expect(Object.keys((JSON.parse(await readFile(cacheFile(), 'utf8')) as { entries: Record<string, unknown> }).entries)).toEqual(['b.png'])
+  })
+
   it('does not rewrite the file when a run touched every entry and set nothing', async () => {
     const first = await loadStatCache(cacheDir)
     first.set('a.png', await stat(a), 'h-a')
