@@ -8,7 +8,7 @@ import { basename, relative, sep } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
-import { isWixMediaError, WixMediaError } from './errors.ts'
+import { isWixMediaError } from './errors.ts'
 import { createInspector, type Inspected, type LocalAsset } from './inspect.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
@@ -17,6 +17,7 @@ import { waitUntilReady } from './readiness.ts'
 import { entryFromDescriptor, hashLabel } from './record.ts'
 import { createRemoteIndex, type RemoteIndex } from './remote-index.ts'
 import { loadStatCache, type StatCache } from './stat-cache.ts'
+import { blockedUploadError, uploadBlock } from './upload-gate.ts'
 import { uploadFile } from './upload.ts'
 
 export type Outcome = 'reused' | 'uploaded' | 'adopted'
@@ -172,18 +173,8 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     async host(local) {
       const known = engine.reuse(local)
       if (known) return known
-      if (options.frozen) {
-        throw new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', {
-          file: local.path,
-          hint: 'Run `wix-media sync` with credentials and commit wix-media.lock.json',
-        })
-      }
-      if (!options.apiKey || !options.siteId) {
-        throw new WixMediaError('WIX_MEDIA_AUTH', 'is not in the lockfile, and there are no credentials to upload it', {
-          file: local.path,
-          hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
-        })
-      }
+      const block = uploadBlock(options)
+      if (block) throw blockedUploadError(options, block, [local.path])
       const shared = inFlight.get(local.hash)
       const flight = shared ?? uploadOrAdopt(local).finally(() => inFlight.delete(local.hash))
       if (!shared) inFlight.set(local.hash, flight)

@@ -4,10 +4,11 @@
  */
 import { isAbsolute, relative, sep } from 'node:path'
 import picomatch from 'picomatch'
-import { isWixMediaError, WixMediaError } from '../core/errors.ts'
+import { isWixMediaError } from '../core/errors.ts'
 import type { Outcome } from '../core/engine.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
 import type { ResolvedOptions } from '../core/options.ts'
+import { blockedUploadError, uploadBlock } from '../core/upload-gate.ts'
 import type { ResolvedPluginSettings } from './options.ts'
 import { leaseEngine, type EngineLease } from './shared-engines.ts'
 
@@ -48,11 +49,12 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   const exclude = picomatch([...options.exclude], { dot: true })
   const tally: BuildTally = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, local: 0 }
   const started = performance.now()
-  /** Files that need an upload this build cannot do (frozen, or no credentials). */
-  const unhostable = new Map<string, WixMediaError>()
+  /** Why this build may not upload (frozen, or no credentials): the engine would refuse the same files. */
+  const block = uploadBlock(options)
+  /** Files that need an upload this build cannot do, listed together when the build ends. */
+  const blocked = new Set<string>()
   const seen = new Map<string, Promise<string | undefined>>()
   const outside = new Set<string>()
-  const credentials = Boolean(options.apiKey && options.siteId)
   let lease: EngineLease | undefined
   const getEngine = () => (lease ??= leaseEngine(options)).engine
 
@@ -71,17 +73,13 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     const path = relativePath(absolutePath)
     const current = await getEngine()
     const local = await current.inspect(path)
-    const known = current.lockfile.get(local.hash)
-    if (!known && (options.frozen || !credentials)) {
-      const error = options.frozen
-        ? new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', { file: path })
-        : new WixMediaError('WIX_MEDIA_AUTH', 'is new, and there are no credentials to upload it', { file: path })
+    if (block && !current.lockfile.get(local.hash)) {
       if (settings.fallback === 'local') {
         tally.local++
-        logger.warn(`${path}: kept local (${options.frozen ? 'not in the lockfile, frozen' : 'no credentials to upload it'})`)
+        logger.warn(`${path}: kept local (${block === 'frozen' ? 'not in the lockfile, frozen' : 'no credentials to upload it'})`)
         return undefined
       }
-      unhostable.set(path, error)
+      blocked.add(path)
       return ''
     }
     try {
@@ -125,7 +123,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       void (async () => {
         const current = await getEngine()
         const local = await current.inspect(relativePath(absolutePath))
-        if (current.lockfile.get(local.hash) || (credentials && !options.frozen)) await current.host(local)
+        if (!block || current.lockfile.get(local.hash)) await current.host(local)
       })().catch(() => {
         // The import (if any) meets the same error and reports it.
       })
@@ -147,15 +145,10 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
           lease = undefined
         }
       }
-      if (unhostable.size === 0) return
-      const files = [...unhostable.keys()].sort()
-      const frozen = [...unhostable.values()].some((error) => error.code === 'WIX_MEDIA_FROZEN')
-      throw new WixMediaError(frozen ? 'WIX_MEDIA_FROZEN' : 'WIX_MEDIA_AUTH',
-        `${files.length} media file(s) are missing from ${relative(options.root, options.lockfile)}:\n  ${files.join('\n  ')}\n`, {
-          hint: frozen
-            ? 'Run `wix-media sync` (or a build) with WIX_API_KEY and WIX_SITE_ID set, and commit the lockfile'
-            : 'Set WIX_API_KEY and WIX_SITE_ID to upload them, or use `fallback: \'local\'` to keep new files local',
-        })
+      if (!block || blocked.size === 0) return
+      // A frozen build is meant to fail: only a missing key or site id is offered the local fallback.
+      const alternative = block === 'no-credentials' ? "use `fallback: 'local'` to keep new files local" : undefined
+      throw blockedUploadError(options, block, [...blocked].sort(), alternative)
     },
     summary() {
       const ms = Math.round(performance.now() - started)
