@@ -65,15 +65,3 @@ export function htmlReferences(html: string): Reference[] {
   return out.filter((ref) => isLocalSpecifier(ref.specifier))
 }
 
-/** Replaces each reference whose replacement is defined; the others stay as they were. */
-export function replaceReferences(code: string, refs: readonly Reference[], replacements: readonly (string | undefined)[]): string {
-  let out = ''
-  let last = 0
-  refs.forEach((ref, i) => {
-    const replacement = replacements[i]
-    if (replacement === undefined) return
-    out += code.slice(last, ref.start) + replacement
-    last = ref.end
-  })
-  return out + code.slice(last)
-}

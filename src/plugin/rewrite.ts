@@ -7,20 +7,20 @@ import { dirname, isAbsolute, join, resolve } from 'node:path'
 import MagicString, { type SourceMap } from 'magic-string'
 import type { Host } from './host.ts'
 import { hostsQuery, splitQuery } from './query.ts'
+import { cssReferences, htmlReferences, importMetaUrlReferences, type Reference } from './references.ts'
 
 /** Which files are hosted, and their URL (`undefined`: leave the reference as it is). */
 export type UrlResolver = Pick<Host, 'wants' | 'urlFor'>
-import { cssReferences, htmlReferences, importMetaUrlReferences, replaceReferences, type Reference } from './references.ts'
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)
 }
 
 /**
- * The file a specifier in `importer` points at: relative to the importer, or to `root` when it
- * starts with `/` (Vite's convention). `undefined` when it is not a file on disk.
+ * The path a specifier in `importer` points at: relative to the importer, or to `root` when it
+ * starts with `/` (Vite's convention). No disk access: the file may not exist.
  */
-async function fileOf(specifier: string, importer: string, root: string): Promise<string | undefined> {
+function pathOf(specifier: string, importer: string, root: string): string | undefined {
   const { path, query } = splitQuery(specifier.split('#', 1)[0]!)
   if (!hostsQuery(query)) return undefined
   let decoded: string
@@ -29,14 +29,14 @@ async function fileOf(specifier: string, importer: string, root: string): Promis
   } catch {
     return undefined
   }
-  const file = decoded.startsWith('/') ? join(root, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
-  return (await exists(file)) ? file : undefined
+  return decoded.startsWith('/') ? join(root, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
 }
 
 async function hostedReplacements(refs: readonly Reference[], importer: string, root: string, host: UrlResolver): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
-    const file = await fileOf(ref.specifier, importer, root)
-    if (!file || !host.wants(file)) return undefined
+    const file = pathOf(ref.specifier, importer, root)
+    // The include/exclude filter first: a reference that can never be hosted costs no disk access.
+    if (!file || !host.wants(file) || !(await exists(file))) return undefined
     const url = await host.urlFor(file)
     if (!url) return undefined
     // `sprite.svg#icon`: the fragment names a part of the file, and stays on the hosted URL.
@@ -51,14 +51,20 @@ export interface Rewritten {
   map: SourceMap
 }
 
-function rewritten(code: string, id: string, refs: readonly Reference[], replacements: readonly (string | undefined)[]): Rewritten | undefined {
+/** Replaces each reference whose replacement is defined; `undefined` when none is (nothing changes). */
+function spliced(code: string, refs: readonly Reference[], replacements: readonly (string | undefined)[]): MagicString | undefined {
   if (replacements.every((value) => value === undefined)) return undefined
   const edited = new MagicString(code)
   refs.forEach((ref, i) => {
     const replacement = replacements[i]
     if (replacement !== undefined) edited.overwrite(ref.start, ref.end, replacement)
   })
-  return { code: edited.toString(), map: edited.generateMap({ source: id, includeContent: true, hires: 'boundary' }) }
+  return edited
+}
+
+function rewritten(code: string, id: string, refs: readonly Reference[], replacements: readonly (string | undefined)[]): Rewritten | undefined {
+  const edited = spliced(code, refs, replacements)
+  return edited && { code: edited.toString(), map: edited.generateMap({ source: id, includeContent: true, hires: 'boundary' }) }
 }
 
 export async function rewriteCss(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
@@ -70,7 +76,8 @@ export async function rewriteCss(code: string, id: string, root: string, host: U
 export async function rewriteHtml(html: string, file: string, root: string, host: UrlResolver): Promise<string> {
   const refs = htmlReferences(html)
   if (refs.length === 0) return html
-  return replaceReferences(html, refs, await hostedReplacements(refs, file, root, host))
+  // HTML entries get no source map: only the text.
+  return spliced(html, refs, await hostedReplacements(refs, file, root, host))?.toString() ?? html
 }
 
 export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
