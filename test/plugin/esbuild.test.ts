@@ -6,24 +6,16 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { build as esbuild } from 'esbuild'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
+import { describe, expect, test } from 'vitest'
 import wixMedia from '../../src/esbuild.ts'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import {
   anonymousOptions, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppCss, expectBundlerAppHosted, expectUnchangedRebuild,
-  listFiles, offline, useFixtureCopies,
+  listFiles, offline, useBuildEmulator, useFixtureCopies,
 } from '../support/build.ts'
 
 const copyFixture = useFixtureCopies()
-let emulator: Emulator
-
-beforeAll(async () => {
-  emulator = await startEmulator({ seed: 23, processingMs: { VIDEO: 0, AUDIO: 0 } })
-})
-afterAll(async () => {
-  await emulator?.close()
-})
+const emulator = useBuildEmulator(23)
 
 /** One esbuild build of `src/index.js` into `<root>/<outDir>`; returns the output dir and esbuild's messages. */
 async function build(root: string, options: WixMediaPluginOptions, outDir: string) {

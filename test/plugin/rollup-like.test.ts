@@ -8,14 +8,13 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { rolldown } from 'rolldown'
 import { rollup, type LogLevel, type RollupLog } from 'rollup'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
+import { describe, expect, test } from 'vitest'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import rolldownPlugin from '../../src/rolldown.ts'
 import rollupPlugin from '../../src/rollup.ts'
 import {
   anonymousOptions, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppHosted, expectServedFrom, expectUnchangedRebuild,
-  listFiles, offline, sha256, useFixtureCopies,
+  listFiles, offline, sha256, useBuildEmulator, useFixtureCopies,
 } from '../support/build.ts'
 import { countRoute, readLock } from '../support/project.ts'
 
@@ -83,17 +82,10 @@ const BUNDLERS = [
 
 describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the emulator', ({ seed, withPlugin, watch, summary, prefix }) => {
   const summaryLine = (rest: string) => new RegExp(`^${prefix} ${rest} in \\d+ ms$`, 'm')
-  let emulator: Emulator
+  const emulator = useBuildEmulator(seed)
   let root: string
   let urls: Record<string, string>
   let lockText: string
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed, processingMs: { VIDEO: 0, AUDIO: 0 } })
-  })
-  afterAll(async () => {
-    await emulator?.close()
-  })
 
   /**
    * One build of `src/no-css.js` into `<root>/<outDir>`: with a new plugin instance made from `options`,

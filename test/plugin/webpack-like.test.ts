@@ -9,15 +9,14 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { rspack } from '@rspack/core'
 import webpack from 'webpack'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
+import { describe, expect, test } from 'vitest'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import rspackPlugin from '../../src/rspack.ts'
 import webpackPlugin from '../../src/webpack.ts'
 import {
   anonymousOptions, BUNDLER_APP_EXPORTS, BUNDLER_APP_MEDIA, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppCss,
   expectBundlerAppHosted, expectUnchangedRebuild, hostedExports, hostedUrlsIn, listFiles, mediaInOutput, offline, outputText, sha256,
-  useFixtureCopies, withoutCredentialsInEnv,
+  useBuildEmulator, useFixtureCopies, withoutCredentialsInEnv,
 } from '../support/build.ts'
 import { LOCKFILE } from '../support/project.ts'
 
@@ -108,17 +107,10 @@ const BUNDLERS: WebpackLike[] = [
 ]
 
 describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/index.js against the emulator', ({ seed, build, css, files }) => {
-  let emulator: Emulator
+  const emulator = useBuildEmulator(seed)
   let root: string
   let urls: Record<string, string>
   let lockText: string
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ seed, processingMs: { VIDEO: 0, AUDIO: 0 } })
-  })
-  afterAll(async () => {
-    await emulator?.close()
-  })
 
   test('a first build uploads each media file once and every JS and CSS reference is its hosted URL', async () => {
     root = await copyFixture('bundler-app')

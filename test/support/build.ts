@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { extname, join, relative, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
-import { afterAll, expect } from 'vitest'
-import type { Emulator } from '../../src/emulator/index.ts'
+import { afterAll, beforeAll, expect } from 'vitest'
+import { startEmulator, type Emulator } from '../../src/emulator/index.ts'
 import { countRoute, LOCKFILE, readLock, writeTree, type Tree } from './project.ts'
 
 export const FIXTURES = fileURLToPath(new URL('../../fixtures/', import.meta.url))
@@ -39,6 +39,21 @@ export function useFixtureCopies() {
     await writeTree(root, extra)
     return root
   }
+}
+
+/**
+ * An emulator (seeded, media ready at once) started before the tests of the enclosing `describe` (or
+ * file) and closed after them. The tests use the returned object as the emulator itself.
+ */
+export function useBuildEmulator(seed: number): Emulator {
+  const holder: { emulator?: Emulator } = {}
+  beforeAll(async () => {
+    holder.emulator = await startEmulator({ seed, processingMs: { VIDEO: 0, AUDIO: 0 } })
+  })
+  afterAll(async () => {
+    await holder.emulator?.close()
+  })
+  return new Proxy({} as Emulator, { get: (_target, key) => holder.emulator![key as keyof Emulator] })
 }
 
 /** Every file under `dir`, relative and `/`-separated, sorted. */
