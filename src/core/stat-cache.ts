@@ -33,10 +33,10 @@ const VERSION = 2
 
 export async function loadStatCache(cacheDir: string): Promise<StatCache> {
   const file = join(cacheDir, 'stat-cache.json')
-  let previous: Record<string, Entry> = {}
+  let previous = new Map<string, Entry>()
   try {
     const data = JSON.parse(await readFile(file, 'utf8')) as { version?: number; entries?: Record<string, Entry> }
-    if (data.version === VERSION && data.entries) previous = data.entries
+    if (data.version === VERSION && data.entries) previous = new Map(Object.entries(data.entries))
   } catch {
     // Missing or unreadable: start empty; the cache only saves work.
   }
@@ -45,7 +45,7 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
   return {
     get(path, stats) {
       // What this run set wins over the loaded file: a long-lived plugin asks again without a save between.
-      const entry = next.get(path) ?? previous[path]
+      const entry = next.get(path) ?? previous.get(path)
       if (!entry || !sameStamp(entry, stats)) return undefined
       return entry.hash
     },
@@ -55,23 +55,20 @@ export async function loadStatCache(cacheDir: string): Promise<StatCache> {
     },
     retain(paths) {
       const kept = new Set(paths)
-      for (const path of Object.keys(previous)) {
-        if (kept.has(path)) continue
-        delete previous[path]
-        changed = true
-      }
-      for (const path of next.keys()) {
-        if (kept.has(path)) continue
-        next.delete(path)
-        changed = true
+      for (const entries of [previous, next]) {
+        for (const path of entries.keys()) {
+          if (kept.has(path)) continue
+          entries.delete(path)
+          changed = true
+        }
       }
     },
     async save() {
       if (!changed) return
-      const entries = Object.fromEntries([...Object.entries(previous), ...next].sort(([a], [b]) => (a < b ? -1 : 1)))
+      const entries = [...new Map([...previous, ...next])].sort(([a], [b]) => (a < b ? -1 : 1))
       // Two engines in one process (client and SSR builds) may save at once: each to its own temp file.
-      await writeFileAtomic(file, JSON.stringify({ version: VERSION, entries }))
-      previous = entries
+      await writeFileAtomic(file, JSON.stringify({ version: VERSION, entries: Object.fromEntries(entries) }))
+      previous = new Map(entries)
       changed = false
     },
   }
