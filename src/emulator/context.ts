@@ -1,6 +1,7 @@
 /** The per-emulator context every route handler works with (no module-level state anywhere). */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { FaultInjector, RouteName } from './faults.ts'
+import type { FaultInjector } from './faults.ts'
+import type { RouteName } from './routes/index.ts'
 import type { ResolvedEmulatorOptions } from './options.ts'
 import type { Random } from './random.ts'
 import type { MediaType } from '../core/media-types.ts'
@@ -57,7 +58,7 @@ export interface RequestContext {
 }
 
 /** What a JSON route answers; routes that stream write to `res` themselves and return nothing. */
-export interface JsonReply {
+interface JsonReply {
   status?: number
   body: unknown
   headers?: Record<string, string>

@@ -1,6 +1,7 @@
 /** Turns stored records into the wire shapes Wix answers with, URLs on the emulator's origin. */
 import type { FileDescriptor, FileMedia, Folder, OperationStatus } from '../client/wire.ts'
 import type { MediaType } from '../core/media-types.ts'
+import type { EmulatorContext } from './context.ts'
 import type { FileRecord, FolderRecord } from './store/records.ts'
 
 /** The static-URL path prefix Wix uses for each media type. */
@@ -14,7 +15,7 @@ export function mediaPathPrefix(mediaType: MediaType): string {
   }
 }
 
-export function staticUrl(origin: string, file: Pick<FileRecord, 'id' | 'mediaType'>): string {
+function staticUrl(origin: string, file: Pick<FileRecord, 'id' | 'mediaType'>): string {
   const prefix = mediaPathPrefix(file.mediaType)
   return file.mediaType === 'VIDEO' ? `${origin}/${prefix}/${file.id}/file` : `${origin}/${prefix}/${file.id}`
 }
@@ -54,7 +55,12 @@ function mediaOf(file: FileRecord, url: string): FileMedia {
 
 const iso = (ms: number) => new Date(ms).toISOString()
 
-export function toFileDescriptor(file: FileRecord, origin: string, siteId: string, now = Date.now()): FileDescriptor {
+/** A stored file as the API answers with it, URLs on the emulator's origin. */
+export function describeFile(ctx: Pick<EmulatorContext, 'origin' | 'options'>, file: FileRecord): FileDescriptor {
+  return toFileDescriptor(file, ctx.origin(), ctx.options.siteId)
+}
+
+function toFileDescriptor(file: FileRecord, origin: string, siteId: string, now = Date.now()): FileDescriptor {
   const url = staticUrl(origin, file)
   const status = operationStatus(file, now)
   const visual = file.mediaType === 'IMAGE' || file.mediaType === 'VECTOR'

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { FileDescriptor } from '../client/wire.ts'
 import type { EmulatorContext, TransferStats } from './context.ts'
-import { toFileDescriptor } from './descriptor.ts'
+import { describeFile } from './descriptor.ts'
 import { createFaultInjector, type FaultRule, type LatencyOption } from './faults.ts'
 import { sitePrefix } from './ids.ts'
 import { resolveEmulatorOptions, type EmulatorOptions, type ResolvedEmulatorOptions } from './options.ts'
@@ -99,7 +99,7 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
     options,
     requests: () => log.entries(),
     clearRequests: () => log.clear(),
-    files: () => [...store.files.values()].map((file) => toFileDescriptor(file, origin, options.siteId)),
+    files: () => [...store.files.values()].map((file) => describeFile(ctx, file)),
     async readFile(fileId) {
       const chunks: Buffer[] = []
       for await (const chunk of blobs.read(fileId) as AsyncIterable<Buffer>) chunks.push(chunk)

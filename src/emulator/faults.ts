@@ -3,13 +3,7 @@
  * probability or by a scripted sequence, connection resets in the middle of a request, stalls.
  */
 import type { Random } from './random.ts'
-
-/** Every route the emulator serves, as named in faults, latency and the request log. */
-export type RouteName =
-  | 'generateUploadUrl' | 'generateResumableUploadUrl' | 'upload'
-  | 'tusOptions' | 'tusCreate' | 'tusHead' | 'tusPatch' | 'tusDelete' | 'tusFinalize'
-  | 'getFile' | 'getFiles' | 'listFiles' | 'searchFiles' | 'updateFile' | 'deleteFiles' | 'importFile'
-  | 'createFolder' | 'listFolders' | 'media' | 'unknown'
+import type { RouteName } from './routes/index.ts'
 
 export type FaultAction =
   /** No fault: the request is served. */

@@ -1,6 +1,6 @@
 /** Media ids in Wix's formats: image `<6>_<32 hex>~mv2.<ext>`, video `<6>_<32 hex>`, others `<6>_<32 hex>.<ext>`. */
 import { createHash } from 'node:crypto'
-import type { MediaType } from '../core/media-types.ts'
+import { extensionOfMime, type MediaType } from '../core/media-types.ts'
 import type { Random } from './random.ts'
 
 export function sitePrefix(siteId: string): string {
@@ -12,8 +12,13 @@ export function newBaseFileId(prefix: string, random: Random): string {
   return `${prefix}_${random.hex(32)}`
 }
 
-/** A base id in Wix's format for the file's type. */
-export function formatFileId(baseId: string, mediaType: MediaType, extension: string): string {
+/**
+ * A base id in Wix's format for the file's type. Wix names JPEG images `~mv2.jpeg` (its sample
+ * answer), other types by their usual extension.
+ */
+export function formatFileId(baseId: string, type: { mime: string; mediaType: MediaType }): string {
+  const { mime, mediaType } = type
+  const extension = mime === 'image/jpeg' ? 'jpeg' : extensionOfMime(mime) ?? ''
   if (mediaType === 'VIDEO') return baseId
   if (mediaType === 'IMAGE') return `${baseId}~mv2.${extension || 'bin'}`
   return extension ? `${baseId}.${extension}` : baseId

@@ -1,5 +1,6 @@
 export { startEmulator, type Emulator } from './emulator.ts'
 export type { EmulatorOptions, ResolvedEmulatorOptions, UploadedFileInfo } from './options.ts'
-export type { FaultAction, FaultRule, LatencyOption, RouteName } from './faults.ts'
+export type { FaultAction, FaultRule, LatencyOption } from './faults.ts'
+export type { RouteName } from './routes/index.ts'
 export type { RequestLogEntry } from './request-log.ts'
 export type { TransferStats } from './context.ts'

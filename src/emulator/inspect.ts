@@ -40,7 +40,7 @@ export function sniffMediaType(head: Buffer): MediaType | undefined {
   return undefined
 }
 
-export interface Dimensions {
+interface Dimensions {
   width: number
   height: number
 }

@@ -29,6 +29,11 @@ export function checkSize(ctx: EmulatorContext, mediaType: MediaType, size: numb
   if (size > limit) {
     throw ruleViolation(field, 'FILE_SIZE_OVER_LIMIT', `${size} bytes is over the ${limit}-byte limit for ${mediaType} files`, { limit })
   }
+  checkQuota(ctx, size, field)
+}
+
+/** Checks that `size` more bytes fit in the site quota (`SITE_QUOTA_EXCEEDED` otherwise). */
+export function checkQuota(ctx: EmulatorContext, size: number, field: string): void {
   // Summing the store is a walk over every file: only when there is a quota to check.
   if (Number.isFinite(ctx.options.quotaBytes) && ctx.store.usedBytes() + size > ctx.options.quotaBytes) {
     throw ruleViolation(field, 'SITE_QUOTA_EXCEEDED', 'The site has no storage left for this file', { quota: ctx.options.quotaBytes })

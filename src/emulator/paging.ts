@@ -5,7 +5,7 @@
  */
 import { validationError } from './wix-errors.ts'
 
-export type SortOrder = 'ASC' | 'DESC'
+type SortOrder = 'ASC' | 'DESC'
 
 export interface PageRequest {
   fieldName?: string
@@ -26,11 +26,21 @@ interface CursorState {
   id: string
 }
 
-export const DEFAULT_LIMIT = 50
-export const MAX_LIMIT = 100
+const DEFAULT_LIMIT = 50
+const MAX_LIMIT = 100
 
 function badPaging(field: string, description: string, violatedRule: 'MAX' | 'MIN' | 'FORMAT' = 'FORMAT') {
   return validationError({ field, description, violatedRule, data: {} })
+}
+
+/** The sort and paging of a GET list (`sort.fieldName`, `sort.order`, `paging.limit`, `paging.cursor`). */
+export function pageRequestFromQuery(query: URLSearchParams): PageRequest {
+  return {
+    fieldName: query.get('sort.fieldName') ?? undefined,
+    order: query.get('sort.order') ?? undefined,
+    limit: query.get('paging.limit') ?? undefined,
+    cursor: query.get('paging.cursor') ?? undefined,
+  }
 }
 
 /** Sorts `items` by `fields[fieldName]` (then id) and cuts the page that `cursor` points at. */

@@ -1,5 +1,5 @@
 /** The emulator's record of every request, for tests: never headers, never tokens. */
-import type { RouteName } from './faults.ts'
+import type { RouteName } from './routes/index.ts'
 import { redactTokens } from './tokens.ts'
 
 export interface RequestLogEntry {
@@ -24,8 +24,11 @@ export interface RequestLog {
   clear(): void
 }
 
+/** A log of the last `limit` requests: a ring, so that appending stays O(1) once it is full. */
 export function createRequestLog(limit = 100_000): RequestLog {
-  let entries: RequestLogEntry[] = []
+  let ring: RequestLogEntry[] = []
+  /** Where the oldest entry is once the ring is full (the next one overwrites it). */
+  let oldest = 0
   let seq = 0
   return {
     start(method, route, pathAndQuery) {
@@ -38,13 +41,18 @@ export function createRequestLog(limit = 100_000): RequestLog {
         status: 0,
         durationMs: 0,
       }
-      entries.push(entry)
-      if (entries.length > limit) entries = entries.slice(-limit)
+      if (ring.length < limit) {
+        ring.push(entry)
+      } else {
+        ring[oldest] = entry
+        oldest = (oldest + 1) % limit
+      }
       return entry
     },
-    entries: () => entries.map((entry) => ({ ...entry })),
+    entries: () => [...ring.slice(oldest), ...ring.slice(0, oldest)].map((entry) => ({ ...entry })),
     clear() {
-      entries = []
+      ring = []
+      oldest = 0
     },
   }
 }

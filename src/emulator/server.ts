@@ -15,7 +15,7 @@ import type { RateLimiter } from './rate-limit.ts'
 import type { RequestLog, RequestLogEntry } from './request-log.ts'
 import { applicationError, serverError, WixHttpError } from './wix-errors.ts'
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy()
     return
@@ -69,19 +69,16 @@ export function createRequestHandler(ctx: EmulatorContext, routes: readonly Rout
     const action = ctx.faults.next(route.name)
     if (action !== 'ok') {
       entry.fault = describeFault(action)
-      if (action === 'stall') {
+      if (action === 'stall' || action === 'stall-body') {
+        // Held open until the client gives up or the emulator closes; `stall-body` first sends the start of a 200.
         stalled.add(res)
         res.on('close', () => stalled.delete(res))
         req.resume()
-        return
-      }
-      if (action === 'stall-body') {
-        stalled.add(res)
-        res.on('close', () => stalled.delete(res))
-        req.resume()
-        res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': '4096' })
-        res.write('{"file":{"id":"')
-        entry.status = 200
+        if (action === 'stall-body') {
+          res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': '4096' })
+          res.write('{"file":{"id":"')
+          entry.status = 200
+        }
         return
       }
       if (action === 'reset' || (typeof action === 'object' && 'reset' in action)) {

@@ -92,12 +92,12 @@ function query(params: Record<string, string | readonly string[] | undefined>): 
   return text ? `?${text}` : ''
 }
 
-/** Every page of `GET /files` for these parameters. */
-async function listPages(api: Api, params: Record<string, string | readonly string[] | undefined>): Promise<FilesPage[]> {
+/** Follows `nextCursor` from the first page to the last. */
+async function allPages(pageAt: (cursor: string | undefined) => Promise<ApiAnswer<FilesPage>>): Promise<FilesPage[]> {
   const pages: FilesPage[] = []
   let cursor: string | undefined
   do {
-    const answer = await api.call<FilesPage>('GET', `/files${query({ ...params, 'paging.cursor': cursor })}`)
+    const answer = await pageAt(cursor)
     expect(answer.status).toBe(200)
     pages.push(answer.body)
     cursor = answer.body.nextCursor.cursors.next
@@ -106,19 +106,17 @@ async function listPages(api: Api, params: Record<string, string | readonly stri
   return pages
 }
 
+/** Every page of `GET /files` for these parameters. */
+function listPages(api: Api, params: Record<string, string | readonly string[] | undefined>): Promise<FilesPage[]> {
+  return allPages((cursor) => api.call<FilesPage>('GET', `/files${query({ ...params, 'paging.cursor': cursor })}`))
+}
+
 /** Every page of `POST /files/search` for this body. */
-async function searchPages(api: Api, body: Record<string, unknown>, limit?: number): Promise<FilesPage[]> {
-  const pages: FilesPage[] = []
-  let cursor: string | undefined
-  do {
-    const paging = { ...(limit !== undefined && { limit }), ...(cursor && { cursor }) }
-    const answer = await api.call<FilesPage>('POST', '/files/search', { ...body, paging })
-    expect(answer.status).toBe(200)
-    pages.push(answer.body)
-    cursor = answer.body.nextCursor.cursors.next
-    if (pages.length > 50) throw new Error('paging does not end')
-  } while (cursor)
-  return pages
+function searchPages(api: Api, body: Record<string, unknown>, limit?: number): Promise<FilesPage[]> {
+  return allPages((cursor) => api.call<FilesPage>('POST', '/files/search', {
+    ...body,
+    paging: { ...(limit !== undefined && { limit }), ...(cursor && { cursor }) },
+  }))
 }
 
 const names = (files: readonly FileDescriptor[]) => files.map((file) => file.displayName)
@@ -142,6 +140,23 @@ async function freePort(): Promise<number> {
   const { port } = server.address() as AddressInfo
   await new Promise<void>((resolve) => server.close(() => resolve()))
   return port
+}
+
+/** A local HTTP server for imports: `bytes` at each path, 404 elsewhere. */
+async function serveAssets(assets: Readonly<Record<string, Buffer>>): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createHttpServer((req, res) => {
+    const bytes = assets[req.url ?? '']
+    res.writeHead(bytes ? 200 : 404, bytes ? { 'Content-Length': bytes.length } : {})
+    res.end(bytes)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
 }
 
 async function fetchBytes(url: string): Promise<{ status: number; bytes: Buffer }> {
@@ -540,19 +555,9 @@ describe('emulated Media Manager API', () => {
   describe('import', () => {
     it('answers PENDING with an empty hash, then fetches the URL and becomes READY', async () => {
       const bytes = png(9, 7, 700)
-      const server: Server = createHttpServer((req, res) => {
-        if (req.url === '/assets/imported.png') {
-          res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': bytes.length })
-          res.end(bytes)
-        } else {
-          res.writeHead(404)
-          res.end()
-        }
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      const assets = await serveAssets({ '/assets/imported.png': bytes })
       try {
-        const { port } = server.address() as AddressInfo
-        const answer = await api.call<FileAnswer>('POST', '/files/import', { url: `http://127.0.0.1:${port}/assets/imported.png`, labels: ['imp'] })
+        const answer = await api.call<FileAnswer>('POST', '/files/import', { url: `${assets.url}/assets/imported.png`, labels: ['imp'] })
         expect(answer.status).toBe(200)
         const pending = answer.body.file
         expect(pending.operationStatus).toBe('PENDING')
@@ -570,13 +575,12 @@ describe('emulated Media Manager API', () => {
         expect([ready.media.image?.image.width, ready.media.image?.image.height]).toEqual([9, 7])
         expect((await fetchBytes(ready.url)).bytes.equals(bytes)).toBe(true)
 
-        const notThere = await api.call<FileAnswer>('POST', '/files/import', { url: `http://127.0.0.1:${port}/assets/missing.png` })
+        const notThere = await api.call<FileAnswer>('POST', '/files/import', { url: `${assets.url}/assets/missing.png` })
         expect(notThere.status).toBe(200)
         const failed = await waitForStatus(api, notThere.body.file.id, 'FAILED')
         expect(failed.hash).toBe('')
       } finally {
-        server.closeAllConnections()
-        await new Promise<void>((resolve) => server.close(() => resolve()))
+        await assets.close()
       }
     })
 
@@ -896,6 +900,37 @@ describe('size limits and quota', () => {
       const second = Buffer.concat([pdf('two'), Buffer.alloc(500, 0x20)])
       expectRule(await api.upload(second, { mimeType: 'application/pdf', fileName: 'two.pdf' }), 'SITE_QUOTA_EXCEEDED', 'file')
       expect(api.emulator.files().map((file) => file.displayName)).toEqual(['one.pdf'])
+    })
+  })
+
+  describe('quotaBytes and imports', () => {
+    const api = useEmulator({ quotaBytes: 1000 })
+
+    it('an import whose bytes do not fit ends FAILED; one into a full site is refused with SITE_QUOTA_EXCEEDED', async () => {
+      const padded = (bytes: Buffer, size: number) => Buffer.concat([bytes, Buffer.alloc(size - bytes.length)])
+      const first = padded(pdf('one'), 600)
+      await uploaded(api, first, { mimeType: 'application/pdf', fileName: 'one.pdf' })
+      const assets = await serveAssets({ '/big.png': padded(png(3, 3, 1), 401), '/fits.png': padded(png(3, 3, 2), 400) })
+      try {
+        const big = await api.call<FileAnswer>('POST', '/files/import', { url: `${assets.url}/big.png` })
+        expect(big.status).toBe(200)
+        const failed = await waitForStatus(api, big.body.file.id, 'FAILED')
+        expect([failed.hash, failed.sizeInBytes]).toEqual(['', '0'])
+        expect((await fetchBytes(failed.url)).status).toBe(404)
+
+        const fits = await api.call<FileAnswer>('POST', '/files/import', { url: `${assets.url}/fits.png` })
+        const ready = await waitForStatus(api, fits.body.file.id, 'READY')
+        expect(ready.sizeInBytes).toBe('400')
+
+        // The site is full now: the same refusal as an upload's, at once.
+        expectRule(await api.call('POST', '/files/import', { url: `${assets.url}/fits.png` }), 'SITE_QUOTA_EXCEEDED', 'url')
+        expectRule(await api.upload(pdf('three'), { mimeType: 'application/pdf', fileName: 'three.pdf' }), 'SITE_QUOTA_EXCEEDED', 'file')
+        expect(api.emulator.files().map((file) => [file.displayName, file.operationStatus]).sort()).toEqual([
+          ['big.png', 'FAILED'], ['fits.png', 'READY'], ['one.pdf', 'READY'],
+        ])
+      } finally {
+        await assets.close()
+      }
     })
   })
 })

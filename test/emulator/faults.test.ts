@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { startEmulator, type Emulator, type RequestLogEntry } from '../../src/emulator/index.ts'
 import type { WireError } from '../../src/client/wire.ts'
-import { useEmulator, withEmulator, type Api } from '../support/emulator.ts'
+import { until, useEmulator, withEmulator, type Api } from '../support/emulator.ts'
 import { pdf, png } from '../support/media.ts'
 
 function headersFor(emulator: Emulator): Record<string, string> {
@@ -37,14 +37,6 @@ function lastEntry(emulator: Emulator, route: RequestLogEntry['route']): Request
   const entry = emulator.requests().filter((e) => e.route === route).at(-1)
   expect(entry, `a logged ${route} request`).toBeDefined()
   return entry!
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    if (condition()) return
-    await new Promise((resolve) => setTimeout(resolve, 10))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('emulator faults', () => {

@@ -1,39 +1,24 @@
 /**
  * The emulator's data directory: files, folders, the trash, bytes and upload URLs survive a restart
- * (the signing secret and the spent tokens persist); and neither the request log nor anything in the
+ * (the signing secret and the spent tokens persist), every change is on disk once flushed, even
+ * without a clean close; and neither the request log nor anything in the
  * data directory ever holds the API key or an upload token.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { FileDescriptor, Folder } from '../../src/client/wire.ts'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts'
-import { apiFor, type Api } from '../support/emulator.ts'
+import { apiFor, putUpload as put, until, type Api } from '../support/emulator.ts'
 import { jpeg, mp4, pdf, png } from '../support/media.ts'
 
 const API_KEY = 'key-5f1d0c9e-never-log-me'
 
-interface Answer<T> {
-  status: number
-  body: T
-}
-
-async function put(url: string, bytes: Buffer, contentType: string, filename?: string): Promise<Answer<{ file: FileDescriptor }>> {
-  const target = new URL(url)
-  if (filename !== undefined) target.searchParams.set('filename', filename)
-  const response = await fetch(target, { method: 'PUT', headers: { 'Content-Type': contentType }, body: bytes })
-  return { status: response.status, body: (await response.json()) as { file: FileDescriptor } }
-}
-
-async function generate(api: Api, request: Record<string, unknown>): Promise<string> {
-  const generated = await api.call<{ uploadUrl: string }>('POST', '/files/generate-upload-url', request)
-  expect(generated.status).toBe(200)
-  return generated.body.uploadUrl
-}
-
 async function upload(api: Api, bytes: Buffer, request: Record<string, unknown>): Promise<FileDescriptor> {
-  const answer = await put(await generate(api, request), bytes, String(request.mimeType))
+  const answer = await put(await api.uploadUrl(request), bytes, String(request.mimeType))
   expect(answer.status).toBe(200)
   return answer.body.file
 }
@@ -86,6 +71,18 @@ describe('persistence in a data directory', () => {
     running = undefined
     return start({ port })
   }
+  /** Restarts from what `flush()` had put on disk, as after a crash: the clean close writes elsewhere. */
+  const crashRestart = async (api: Api): Promise<Api> => {
+    await api.emulator.flush()
+    const saved = await mkdtemp(join(tmpdir(), 'wix-media-emulator-crash-'))
+    await cp(dataDir, saved, { recursive: true })
+    const { port } = api.emulator
+    await api.emulator.close()
+    running = undefined
+    await rm(dataDir, { recursive: true, force: true })
+    await rename(saved, dataDir)
+    return start({ port })
+  }
 
   it('files, folders, the trash and the bytes are the same after a restart', async () => {
     let api = await start()
@@ -118,10 +115,56 @@ describe('persistence in a data directory', () => {
     expect(await observe(api)).toEqual(before)
   })
 
+  it('each change is on disk once flushed: a crash right after it (no close) loses nothing', async () => {
+    const bytes = png(5, 3, 9)
+    const source: Server = createServer((_req, res) => res.end(bytes))
+    await new Promise<void>((resolve) => source.listen(0, '127.0.0.1', resolve))
+    let api = await start()
+    const stored = async (id: string) => (await api.call<{ file?: FileDescriptor }>('GET', `/files/get-file-by-id?fileId=${encodeURIComponent(id)}`)).body.file
+    try {
+      const folder = (await api.call<{ folder: Folder }>('POST', '/folders', { displayName: 'moved-here' })).body.folder
+      const file = await upload(api, png(4, 4, 1), { mimeType: 'image/png', fileName: 'edited.png', labels: ['old'] })
+
+      // Before each change, flush: a save still under way must not be what writes the change.
+      await api.emulator.flush()
+      const update = { id: file.id, displayName: 'renamed.png', parentFolderId: folder.id, labels: ['new'] }
+      expect((await api.call('PATCH', '/files/update-file-descriptor', { file: update })).status).toBe(200)
+      api = await crashRestart(api)
+      expect(await stored(file.id)).toMatchObject({ displayName: 'renamed.png', parentFolderId: folder.id, labels: ['new'] })
+
+      await api.emulator.flush()
+      expect((await api.call('POST', '/bulk/files/delete', { fileIds: [file.id] })).status).toBe(200)
+      api = await crashRestart(api)
+      expect(await stored(file.id)).toMatchObject({ parentFolderId: 'trash-root' })
+
+      await api.emulator.flush()
+      expect((await api.call('POST', '/bulk/files/delete', { fileIds: [file.id], permanent: true })).status).toBe(200)
+      api = await crashRestart(api)
+      expect(await stored(file.id)).toBeUndefined()
+
+      await api.emulator.flush()
+      const unused = await api.uploadUrl({ mimeType: 'image/png', fileName: 'later.png' })
+      api = await crashRestart(api)
+      expect((await put(unused, png(6, 6, 4), 'image/png')).status).toBe(200)
+
+      await api.emulator.flush()
+      const imported = (await api.call<{ file: FileDescriptor }>('POST', '/files/import', {
+        url: `http://127.0.0.1:${(source.address() as AddressInfo).port}/imported.png`,
+      })).body.file
+      await until(() => api.emulator.files().some((entry) => entry.id === imported.id && entry.operationStatus === 'READY'), 'the import to end')
+      api = await crashRestart(api)
+      expect(await stored(imported.id)).toMatchObject({ operationStatus: 'READY', sizeInBytes: String(bytes.length) })
+      expect(await api.emulator.readFile(imported.id)).toEqual(bytes)
+    } finally {
+      source.closeAllConnections()
+      await new Promise<void>((resolve) => source.close(() => resolve()))
+    }
+  })
+
   it('an upload URL generated before a restart works after it; one used before is still refused', async () => {
     let api = await start()
-    const unused = await generate(api, { mimeType: 'image/png', fileName: 'later.png', labels: ['kept'] })
-    const used = await generate(api, { mimeType: 'image/png', fileName: 'now.png' })
+    const unused = await api.uploadUrl({ mimeType: 'image/png', fileName: 'later.png', labels: ['kept'] })
+    const used = await api.uploadUrl({ mimeType: 'image/png', fileName: 'now.png' })
     expect((await put(used, png(4, 4, 1), 'image/png')).status).toBe(200)
     const fid = (JSON.parse(Buffer.from(unused.split('/').pop()!.split('.')[1]!, 'base64url').toString('utf8')) as { fid: string }).fid
 
@@ -163,14 +206,14 @@ describe('persistence in a data directory', () => {
     const secrets = [API_KEY, 'wrong-key-3e8a7b6c']
 
     // A plain upload with ?filename, a reuse of its URL, a tampered token and a bad key.
-    const plainUrl = await generate(api, { mimeType: 'image/png' })
+    const plainUrl = await api.uploadUrl({ mimeType: 'image/png' })
     expect((await put(plainUrl, png(5, 5), 'image/png', 'plain.png')).status).toBe(200)
     expect((await put(plainUrl, png(5, 5), 'image/png', 'plain.png')).status).toBe(409)
     const plainToken = plainUrl.split('/').pop()!
     const tampered = `${plainToken.slice(0, -3)}${plainToken.endsWith('AAA') ? 'BBB' : 'AAA'}`
     expect((await put(`${emulator.url}/upload/${tampered}`, png(5, 5), 'image/png')).status).toBe(401)
     expect((await api.call('GET', '/files', undefined, { Authorization: secrets[1]! })).status).toBe(401)
-    const unusedUrl = await generate(api, { mimeType: 'application/pdf', fileName: 'unused.pdf' })
+    const unusedUrl = await api.uploadUrl({ mimeType: 'application/pdf', fileName: 'unused.pdf' })
 
     // A resumable upload: the token travels in Upload-Metadata and in the finishing PUT's path.
     const resumable = (await api.call<{ uploadUrl: string; uploadToken: string }>('POST', '/files/generate-resumable-upload-url', { mimeType: 'video/mp4' })).body

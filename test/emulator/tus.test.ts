@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { FileDescriptor, WireError } from '../../src/client/wire.ts'
-import { type Api, useEmulator } from '../support/emulator.ts'
+import { until, useEmulator, type Api } from '../support/emulator.ts'
 import { mp4, png } from '../support/media.ts'
 
 const TUS = { 'Tus-Resumable': '1.0.0' }
@@ -34,14 +34,6 @@ function metadata(fields: Record<string, string>): string {
 
 async function errorCode(response: Response): Promise<string | undefined> {
   return ((await response.json()) as WireError).details.applicationError?.code
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
-    await sleep(10)
-  }
 }
 
 function tus(api: Api) {
@@ -235,12 +227,12 @@ describe('TUS server', () => {
       },
     })
     const aborted = client.patch(location, 0, Buffer.alloc(0), { body, duplex: 'half', signal: controller.signal })
-    await until(async () => (await client.offset(location)) === sent)
+    await until(async () => (await client.offset(location)) === sent, 'the offset to reach the bytes sent')
     expect(emulator.stats().uploadsInFlight).toBe(1)
     controller.abort()
     await expect(aborted).rejects.toMatchObject({ name: 'AbortError' })
 
-    await until(() => emulator.stats().uploadsInFlight === 0)
+    await until(() => emulator.stats().uploadsInFlight === 0, 'no body in flight')
     expect(await client.offset(location)).toBe(sent)
 
     const resumed = await client.patch(location, sent, bytes.subarray(sent))

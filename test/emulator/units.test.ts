@@ -1,10 +1,11 @@
-/** The emulator's pure building blocks, without a network: PRNG, paging, tokens, rate limiter, options, media types. */
+/** The emulator's pure building blocks, without a network: PRNG, paging, tokens, rate limiter, request log, options, media types. */
 import { describe, expect, it } from 'vitest'
 import { extensionOf, extensionOfMime, mediaTypeOfMime, mimeTypeOf, normalizeMimeType } from '../../src/core/media-types.ts'
 import { resolveEmulatorOptions, type EmulatorOptions } from '../../src/emulator/options.ts'
 import { paginate, type PageRequest } from '../../src/emulator/paging.ts'
 import { createRandom } from '../../src/emulator/random.ts'
 import { createRateLimiter } from '../../src/emulator/rate-limit.ts'
+import { createRequestLog } from '../../src/emulator/request-log.ts'
 import { redactTokens, signUploadToken, verifyUploadToken, type UploadTokenClaims } from '../../src/emulator/tokens.ts'
 import { WixHttpError } from '../../src/emulator/wix-errors.ts'
 
@@ -231,6 +232,41 @@ describe('createRateLimiter', () => {
   it('0 per minute turns the limit off', () => {
     const limiter = createRateLimiter(0)
     for (let i = 0; i < 1000; i++) expect(limiter.take('site', t0)).toBe(0)
+  })
+})
+
+describe('createRequestLog', () => {
+  it('keeps the last `limit` entries in order of arrival, and numbers them on across a clear', () => {
+    const log = createRequestLog(3)
+    const seqs = () => log.entries().map((entry) => entry.seq)
+    const paths = () => log.entries().map((entry) => entry.path)
+    for (const n of [1, 2]) log.start('GET', 'listFiles', `/${n}`)
+    expect(seqs()).toEqual([1, 2])
+    for (const n of [3, 4, 5, 6, 7]) {
+      log.start('GET', 'listFiles', `/${n}`)
+      expect(seqs()).toEqual([n - 2, n - 1, n].filter((seq) => seq >= 1))
+    }
+    expect(paths()).toEqual(['/5', '/6', '/7'])
+    log.clear()
+    expect(log.entries()).toEqual([])
+    log.start('PUT', 'upload', '/upload/eyJa.eyJb.sig')
+    expect(log.entries().map((entry) => [entry.seq, entry.path])).toEqual([[8, '/upload/<token>']])
+  })
+
+  it('shows later changes to an entry (status, route) and hands out copies', () => {
+    const log = createRequestLog(2)
+    const first = log.start('GET', 'unknown', '/a')
+    first.route = 'getFile'
+    first.status = 200
+    const copy = log.entries()[0]!
+    expect([copy.route, copy.status]).toEqual(['getFile', 200])
+    copy.status = 500
+    expect(log.entries()[0]!.status).toBe(200)
+    // An entry pushed out of the ring is no longer listed, even when it changes afterwards.
+    log.start('GET', 'listFiles', '/b')
+    log.start('GET', 'listFiles', '/c')
+    first.status = 404
+    expect(log.entries().map((entry) => [entry.path, entry.status])).toEqual([['/b', 0], ['/c', 0]])
   })
 })
 

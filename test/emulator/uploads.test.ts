@@ -7,14 +7,8 @@ import { createHash } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { FileDescriptor, WireError } from '../../src/client/wire.ts'
-import { type Api, useEmulator } from '../support/emulator.ts'
+import { answerOf, putUpload as put, until, useEmulator, type Api, type ApiAnswer } from '../support/emulator.ts'
 import { jpeg, mp4, pdf, png } from '../support/media.ts'
-
-interface Answer<T> {
-  status: number
-  headers: Headers
-  body: T
-}
 
 interface Claims {
   jti: string
@@ -26,24 +20,6 @@ interface Claims {
 }
 
 const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex')
-
-async function answer<T>(response: Response): Promise<Answer<T>> {
-  const text = await response.text()
-  return { status: response.status, headers: response.headers, body: (text ? JSON.parse(text) : undefined) as T }
-}
-
-async function generate(api: Api, request: Record<string, unknown>): Promise<string> {
-  const generated = await api.call<{ uploadUrl: string }>('POST', '/files/generate-upload-url', request)
-  expect(generated.status).toBe(200)
-  return generated.body.uploadUrl
-}
-
-/** PUTs `bytes` to an upload URL with no credentials at all, as the contract says a client does. */
-async function put<T = { file: FileDescriptor }>(url: string | URL, bytes: Buffer, contentType: string, filename?: string): Promise<Answer<T>> {
-  const target = new URL(url)
-  if (filename !== undefined) target.searchParams.set('filename', filename)
-  return answer<T>(await fetch(target, { method: 'PUT', headers: { 'Content-Type': contentType }, body: bytes }))
-}
 
 function tokenOf(api: Api, uploadUrl: string): string {
   const prefix = `${api.emulator.url}/upload/`
@@ -65,7 +41,7 @@ function flip(text: string, index: number): string {
   return text.slice(0, index) + replacement + text.slice(index + 1)
 }
 
-function expectApplicationError(result: Answer<unknown>, status: number, code: string): void {
+function expectApplicationError(result: ApiAnswer<unknown>, status: number, code: string): void {
   expect(result.status).toBe(status)
   const body = result.body as WireError
   expect(body.details.applicationError?.code).toBe(code)
@@ -74,27 +50,18 @@ function expectApplicationError(result: Answer<unknown>, status: number, code: s
   expect(result.headers.get('content-type')).toBe('application/json; charset=utf-8')
 }
 
-function expectRuleViolation(result: Answer<unknown>, field: string, ruleName: string): void {
+function expectRuleViolation(result: ApiAnswer<unknown>, field: string, ruleName: string): void {
   expect(result.status).toBe(400)
   const violations = (result.body as WireError).details.validationError?.fieldViolations
   expect(violations).toHaveLength(1)
   expect(violations?.[0]).toMatchObject({ field, ruleName, violatedRule: 'OTHER' })
 }
 
-/** Polls `check` every 20 ms until it is true or `ms` have passed. */
-async function until(check: () => boolean | Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
-    await sleep(20)
-  }
-}
-
 describe('upload URL token', () => {
   const api = useEmulator()
 
   it('is an HS256 JWT that names the file id assigned when the URL was generated', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'token.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'token.png' })
     const token = tokenOf(api, uploadUrl)
     expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/)
     const { header, claims } = decode(token)
@@ -114,19 +81,19 @@ describe('upload URL token', () => {
   })
 
   it('ids keep the pre-assigned base for every type (video: no extension, document: its extension)', async () => {
-    const videoUrl = await generate(api, { mimeType: 'video/mp4', fileName: 'clip.mp4' })
+    const videoUrl = await api.uploadUrl({ mimeType: 'video/mp4', fileName: 'clip.mp4' })
     const video = await put(videoUrl, mp4(), 'video/mp4')
     expect(video.body.file.id).toBe(decode(tokenOf(api, videoUrl)).claims.fid)
     expect(video.body.file.mediaType).toBe('VIDEO')
 
-    const docUrl = await generate(api, { mimeType: 'application/pdf', fileName: 'doc.pdf' })
+    const docUrl = await api.uploadUrl({ mimeType: 'application/pdf', fileName: 'doc.pdf' })
     const doc = await put(docUrl, pdf(), 'application/pdf')
     expect(doc.body.file.id).toBe(`${decode(tokenOf(api, docUrl)).claims.fid}.pdf`)
     expect(doc.body.file.mediaType).toBe('DOCUMENT')
   })
 
   it('refuses a token whose payload was tampered with (401) and still accepts the original', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'tampered.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'tampered.png' })
     const token = tokenOf(api, uploadUrl)
     const [header, payload, signature] = token.split('.') as [string, string, string]
 
@@ -145,7 +112,7 @@ describe('upload URL token', () => {
   })
 
   it('refuses a token whose signature was tampered with (401)', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'sig.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'sig.png' })
     const token = tokenOf(api, uploadUrl)
     const [header, payload, signature] = token.split('.') as [string, string, string]
     const before = api.emulator.files().length
@@ -163,7 +130,7 @@ describe('upload URL token', () => {
   })
 
   it('refuses a second PUT to a used URL with 409 and keeps the first file', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'once.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'once.png' })
     const first = await put(uploadUrl, png(3, 2, 1), 'image/png')
     expect(first.status).toBe(200)
     const second = await put(uploadUrl, png(5, 5, 2), 'image/png')
@@ -177,9 +144,9 @@ describe('upload URL token', () => {
 
   it('needs no Authorization on the PUT, while the API itself does', async () => {
     const unauthenticated = await api.call('POST', '/files/generate-upload-url', { mimeType: 'image/png' }, { Authorization: '' })
-    expectApplicationError(unauthenticated as Answer<unknown>, 401, 'UNAUTHENTICATED')
+    expectApplicationError(unauthenticated as ApiAnswer<unknown>, 401, 'UNAUTHENTICATED')
 
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'noauth.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'noauth.png' })
     // No Authorization, no wix-site-id: the token in the URL is the only credential.
     const response = await fetch(uploadUrl, { method: 'PUT', headers: { 'Content-Type': 'image/png' }, body: png(2, 2) })
     expect(response.status).toBe(200)
@@ -193,7 +160,7 @@ describe('expired upload URL', () => {
   const api = useEmulator({ uploadUrlTtlMs: 50 })
 
   it('answers 401 UPLOAD_TOKEN_EXPIRED once the TTL has passed', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'late.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'late.png' })
     const { claims } = decode(tokenOf(api, uploadUrl))
     expect(claims.exp - claims.iat).toBe(50)
     await sleep(120)
@@ -202,7 +169,7 @@ describe('expired upload URL', () => {
   })
 
   it('accepts the same kind of URL used within its TTL', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'quick.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'quick.png' })
     const uploaded = await put(uploadUrl, png(2, 2), 'image/png')
     expect(uploaded.status).toBe(200)
   })
@@ -212,7 +179,7 @@ describe('file names and MIME types', () => {
   const api = useEmulator()
 
   it('names the file from the `filename` query when fileName was not given at generate time', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png' })
     const { body, status } = await put(uploadUrl, png(4, 3), 'image/png', 'from-query.png')
     expect(status).toBe(200)
     expect(body.file.displayName).toBe('from-query.png')
@@ -220,7 +187,7 @@ describe('file names and MIME types', () => {
   })
 
   it('keeps the generate-time fileName when the PUT also sends `filename`', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'declared.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'declared.png' })
     const { body } = await put(uploadUrl, png(4, 3), 'image/png', 'other.png')
     expect(body.file.displayName).toBe('declared.png')
   })
@@ -230,7 +197,7 @@ describe('file names and MIME types', () => {
     ['image/png', 'fallback-b.png'],
   ])('fallback: generated as %s, PUT as octet-stream with ?filename=x.png gives a PNG image', async (mimeType, filename) => {
     const bytes = png(7, 5, 3)
-    const uploadUrl = await generate(api, { mimeType })
+    const uploadUrl = await api.uploadUrl({ mimeType })
     const { status, body } = await put(uploadUrl, bytes, 'application/octet-stream', filename)
     expect(status).toBe(200)
     expect(body.file.mediaType).toBe('IMAGE')
@@ -244,7 +211,7 @@ describe('file names and MIME types', () => {
   })
 
   it('fallback: octet-stream at both ends takes the type from the generate-time fileName', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'application/octet-stream', fileName: 'photo.jpg' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'application/octet-stream', fileName: 'photo.jpg' })
     const { status, body } = await put(uploadUrl, jpeg(40, 30), 'application/octet-stream')
     expect(status).toBe(200)
     expect(body.file.mediaType).toBe('IMAGE')
@@ -253,12 +220,12 @@ describe('file names and MIME types', () => {
   })
 
   it('refuses octet-stream with no name anywhere (400 UNSUPPORTED_FILE_FORMAT)', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'application/octet-stream' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'application/octet-stream' })
     expectRuleViolation(await put(uploadUrl, png(2, 2), 'application/octet-stream'), 'Content-Type', 'UNSUPPORTED_FILE_FORMAT')
   })
 
   it('refuses a Content-Type of another media type (400 MISMATCH_MIME_TYPE); the URL stays usable', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'mismatch.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'mismatch.png' })
     const refused = await put(uploadUrl, png(2, 2), 'application/pdf')
     expectRuleViolation(refused, 'Content-Type', 'MISMATCH_MIME_TYPE')
     expect(api.emulator.files().some((file) => file.displayName === 'mismatch.png')).toBe(false)
@@ -269,14 +236,14 @@ describe('file names and MIME types', () => {
   })
 
   it('refuses bytes that are not what the Content-Type says (400 MISMATCH_MIME_TYPE on `file`)', async () => {
-    const uploadUrl = await generate(api, { mimeType: 'image/png', fileName: 'liar.png' })
+    const uploadUrl = await api.uploadUrl({ mimeType: 'image/png', fileName: 'liar.png' })
     expectRuleViolation(await put(uploadUrl, pdf(), 'image/png'), 'file', 'MISMATCH_MIME_TYPE')
     expect(api.emulator.files().some((file) => file.displayName === 'liar.png')).toBe(false)
   })
 
   it('refuses a fileName that contradicts mimeType at generate time', async () => {
     const generated = await api.call('POST', '/files/generate-upload-url', { mimeType: 'image/png', fileName: 'movie.mp4' })
-    expectRuleViolation(generated as Answer<unknown>, 'mimeType', 'MISMATCH_MIME_TYPE')
+    expectRuleViolation(generated as ApiAnswer<unknown>, 'mimeType', 'MISMATCH_MIME_TYPE')
   })
 })
 
@@ -292,7 +259,7 @@ describe('processing states', () => {
   it('a video answers PENDING, its URL is 404 until it turns READY, then serves the bytes', async () => {
     const bytes = mp4(1024)
     const started = Date.now()
-    const uploaded = await put(await generate(api, { mimeType: 'video/mp4', fileName: 'slow.mp4' }), bytes, 'video/mp4')
+    const uploaded = await put(await api.uploadUrl({ mimeType: 'video/mp4', fileName: 'slow.mp4' }), bytes, 'video/mp4')
     expect(uploaded.status).toBe(200)
     const { file } = uploaded.body
     expect(file.operationStatus).toBe('PENDING')
@@ -303,7 +270,7 @@ describe('processing states', () => {
     expect(early.status).toBe(404)
     expect(((await early.json()) as WireError).details.applicationError?.code).toBe('RESOURCE_NOT_FOUND')
 
-    await until(async () => (await getFile(file.id)).operationStatus === 'READY')
+    await until(async () => (await getFile(file.id)).operationStatus === 'READY', 'the video to be READY')
     expect(Date.now() - started).toBeGreaterThanOrEqual(290)
     const ready = await fetch(file.url)
     expect(ready.status).toBe(200)
@@ -312,13 +279,13 @@ describe('processing states', () => {
   })
 
   it('an image is READY at once (no processing time set for IMAGE)', async () => {
-    const { body } = await put(await generate(api, { mimeType: 'image/png', fileName: 'good.png' }), png(2, 2), 'image/png')
+    const { body } = await put(await api.uploadUrl({ mimeType: 'image/png', fileName: 'good.png' }), png(2, 2), 'image/png')
     expect(body.file.operationStatus).toBe('READY')
     expect((await fetch(body.file.url)).status).toBe(200)
   })
 
   it('failProcessing: bad.png ends FAILED and is never served', async () => {
-    const { status, body } = await put(await generate(api, { mimeType: 'image/png', fileName: 'bad.png' }), png(2, 2), 'image/png')
+    const { status, body } = await put(await api.uploadUrl({ mimeType: 'image/png', fileName: 'bad.png' }), png(2, 2), 'image/png')
     expect(status).toBe(200)
     expect(body.file.operationStatus).toBe('FAILED')
     await sleep(50)
@@ -327,7 +294,7 @@ describe('processing states', () => {
   })
 
   it('failProcessing matches the name given by the `filename` query too', async () => {
-    const { body } = await put(await generate(api, { mimeType: 'image/png' }), png(2, 2), 'image/png', 'bad.png')
+    const { body } = await put(await api.uploadUrl({ mimeType: 'image/png' }), png(2, 2), 'image/png', 'bad.png')
     expect(body.file.displayName).toBe('bad.png')
     expect((await getFile(body.file.id)).operationStatus).toBe('FAILED')
   })
@@ -362,16 +329,16 @@ describe('concurrent upload bodies', () => {
       release = resolve
     })
     const images = Array.from({ length: 5 }, (_, i) => png(16, 16, 100 + i))
-    const urls = await Promise.all(images.map((_, i) => generate(api, { mimeType: 'image/png', fileName: `parallel-${i}.png` })))
+    const urls = await Promise.all(images.map((_, i) => api.uploadUrl({ mimeType: 'image/png', fileName: `parallel-${i}.png` })))
     const uploads = images.map((bytes, i) =>
       fetch(urls[i]!, {
         method: 'PUT',
         headers: { 'Content-Type': 'image/png' },
         body: gatedBody(bytes.subarray(0, 20), bytes.subarray(20), gate),
         duplex: 'half',
-      }).then((response) => answer<{ file: FileDescriptor }>(response)))
+      }).then((response) => answerOf<{ file: FileDescriptor }>(response)))
 
-    await until(() => emulator.stats().uploadsInFlight === 5)
+    await until(() => emulator.stats().uploadsInFlight === 5, 'five bodies in flight')
     expect(emulator.files()).toHaveLength(0)
     release()
     const done = await Promise.all(uploads)
@@ -385,7 +352,7 @@ describe('concurrent upload bodies', () => {
     const { emulator } = api
     emulator.resetStats()
     for (let i = 0; i < 3; i++) {
-      const result = await put(await generate(api, { mimeType: 'image/png', fileName: `serial-${i}.png` }), png(4, 4, i), 'image/png')
+      const result = await put(await api.uploadUrl({ mimeType: 'image/png', fileName: `serial-${i}.png` }), png(4, 4, i), 'image/png')
       expect(result.status).toBe(200)
     }
     expect(emulator.stats()).toEqual({ uploadsInFlight: 0, maxUploadsInFlight: 1 })

@@ -1,5 +1,5 @@
 /** A small method + path router with named routes (for faults, latency and the log). */
-import type { RouteName } from '../faults.ts'
+import type { RouteName } from '../routes/index.ts'
 import type { Handler } from '../context.ts'
 
 export type Access = 'none' | 'read' | 'manage'

@@ -1,10 +1,10 @@
-/** Reading and changing file descriptors: get, get many, list, search, update, delete, import. */
+/** Reading and changing file descriptors: get, get many, list, search, update, delete (import is in import.ts). */
 import { MEDIA_ROOT, TRASH_ROOT, VISITOR_UPLOADS_ROOT } from '../../client/wire.ts'
 import type { EmulatorContext, Handler } from '../context.ts'
-import { toFileDescriptor } from '../descriptor.ts'
+import { describeFile } from '../descriptor.ts'
 import { optionalBoolean, optionalObject, optionalString, optionalStringArray, requiredString } from '../http/fields.ts'
 import { fileIdFrom } from '../ids.ts'
-import { paginate, type PageRequest } from '../paging.ts'
+import { pageRequestFromQuery, paginate, type PageRequest } from '../paging.ts'
 import type { FileRecord } from '../store/records.ts'
 import { notFound, requiredField, ruleViolation, validationError } from '../wix-errors.ts'
 
@@ -14,10 +14,6 @@ const FILE_SORT_FIELDS: Record<string, (file: FileRecord) => string | number> = 
   displayName: (file) => file.displayName,
   updatedDate: (file) => file.updatedAt,
   sizeInBytes: (file) => file.size,
-}
-
-function describe(ctx: EmulatorContext, file: FileRecord) {
-  return toFileDescriptor(file, ctx.origin(), ctx.options.siteId)
 }
 
 function fileNotFound(field: string, id: string) {
@@ -38,9 +34,16 @@ function privateFilter(value: string | boolean | null | undefined): boolean | un
   throw validationError({ field: 'private', description: 'must be true or false', violatedRule: 'FORMAT', data: {} })
 }
 
+/** What list and search both filter on: `mediaTypes` (any of them) and `private`. */
+function typeAndPrivacyFilter(mediaTypes: readonly string[] | undefined, isPrivate: string | boolean | null | undefined) {
+  const types = mediaTypeFilter(mediaTypes)
+  const privacy = privateFilter(isPrivate)
+  return (file: FileRecord) => (!types || types.has(file.mediaType)) && (privacy === undefined || file.private === privacy)
+}
+
 function page(ctx: EmulatorContext, files: FileRecord[], request: PageRequest) {
   const { items, nextCursor } = paginate(files, FILE_SORT_FIELDS, 'updatedDate', request)
-  return { body: { files: items.map((file) => describe(ctx, file)), nextCursor } }
+  return { body: { files: items.map((file) => describeFile(ctx, file)), nextCursor } }
 }
 
 export const getFile: Handler = async (ctx, { url }) => {
@@ -49,7 +52,7 @@ export const getFile: Handler = async (ctx, { url }) => {
   const id = fileIdFrom(raw)
   const file = ctx.store.files.get(id)
   if (!file) throw fileNotFound('fileId', id)
-  return { body: { file: describe(ctx, file) } }
+  return { body: { file: describeFile(ctx, file) } }
 }
 
 export const getFiles: Handler = async (ctx, request) => {
@@ -59,7 +62,7 @@ export const getFiles: Handler = async (ctx, request) => {
   const files = ids.map((raw) => {
     const file = ctx.store.files.get(fileIdFrom(raw))
     if (!file) throw fileNotFound('fileIds', raw)
-    return describe(ctx, file)
+    return describeFile(ctx, file)
   })
   return { body: { files } }
 }
@@ -68,18 +71,9 @@ export const listFiles: Handler = async (ctx, { url }) => {
   const query = url.searchParams
   const parent = query.get('parentFolderId') || MEDIA_ROOT
   if (!ctx.store.folderExists(parent)) throw notFound('Folder', parent)
-  const types = mediaTypeFilter(query.getAll('mediaTypes'))
-  const isPrivate = privateFilter(query.get('private'))
-  const files = [...ctx.store.files.values()].filter((file) =>
-    file.parentFolderId === parent &&
-    (!types || types.has(file.mediaType)) &&
-    (isPrivate === undefined || file.private === isPrivate))
-  return page(ctx, files, {
-    fieldName: query.get('sort.fieldName') ?? undefined,
-    order: query.get('sort.order') ?? undefined,
-    limit: query.get('paging.limit') ?? undefined,
-    cursor: query.get('paging.cursor') ?? undefined,
-  })
+  const filter = typeAndPrivacyFilter(query.getAll('mediaTypes'), query.get('private'))
+  const files = [...ctx.store.files.values()].filter((file) => file.parentFolderId === parent && filter(file))
+  return page(ctx, files, pageRequestFromQuery(query))
 }
 
 /** Free text matched case-insensitively as a substring of the display name, MIME type or a label. */
@@ -99,15 +93,10 @@ export const searchFiles: Handler = async (ctx, request) => {
   }
   const inRoot = roots[root]
   if (!inRoot) throw validationError({ field: 'rootFolder', description: 'must be MEDIA_ROOT, TRASH_ROOT or VISITOR_UPLOADS_ROOT', violatedRule: 'FORMAT', data: {} })
-  const types = mediaTypeFilter(optionalStringArray(body, 'mediaTypes'))
-  const isPrivate = privateFilter(optionalBoolean(body, 'private'))
+  const filter = typeAndPrivacyFilter(optionalStringArray(body, 'mediaTypes'), optionalBoolean(body, 'private'))
   const sort = optionalObject(body, 'sort') ?? {}
   const paging = optionalObject(body, 'paging') ?? {}
-  const files = [...ctx.store.files.values()].filter((file) =>
-    inRoot(file) &&
-    (!text || matchesText(file, text)) &&
-    (!types || types.has(file.mediaType)) &&
-    (isPrivate === undefined || file.private === isPrivate))
+  const files = [...ctx.store.files.values()].filter((file) => inRoot(file) && (!text || matchesText(file, text)) && filter(file))
   return page(ctx, files, {
     fieldName: optionalString(sort, 'fieldName', undefined, 'sort.fieldName'),
     order: optionalString(sort, 'order', undefined, 'sort.order'),
@@ -127,12 +116,8 @@ export const updateFile: Handler = async (ctx, request) => {
   const parentFolderId = optionalString(patch, 'parentFolderId', 100, 'file.parentFolderId')
   const labels = optionalStringArray(patch, 'labels', { maxItems: 50, maxLength: 200 })
   if (parentFolderId !== undefined && !ctx.store.folderExists(parentFolderId)) throw notFound('Folder', parentFolderId)
-  if (displayName !== undefined) file.displayName = displayName
-  if (parentFolderId !== undefined) file.parentFolderId = parentFolderId
-  if (labels !== undefined) file.labels = [...labels]
-  file.updatedAt = Math.max(Date.now(), file.updatedAt + 1)
-  ctx.store.changed()
-  return { body: { file: describe(ctx, file) } }
+  const updated = ctx.store.updateFile(file.id, { displayName, parentFolderId, labels })!
+  return { body: { file: describeFile(ctx, updated) } }
 }
 
 export const deleteFiles: Handler = async (ctx, request) => {
@@ -140,22 +125,16 @@ export const deleteFiles: Handler = async (ctx, request) => {
   const ids = optionalStringArray(body, 'fileIds', { maxItems: 1000 })
   if (!ids || ids.length === 0) throw requiredField('fileIds')
   const permanent = optionalBoolean(body, 'permanent') ?? false
-  const files = ids.map((raw) => {
-    const file = ctx.store.files.get(fileIdFrom(raw))
-    if (!file) throw notFound('File', raw)
-    return file
+  const fileIds = ids.map((raw) => {
+    const id = fileIdFrom(raw)
+    if (!ctx.store.files.has(id)) throw notFound('File', raw)
+    return id
   })
-  const now = Date.now()
-  for (const file of files) {
-    if (permanent) {
-      ctx.store.files.delete(file.id)
-      await ctx.blobs.delete(file.id)
-    } else if (file.parentFolderId !== TRASH_ROOT) {
-      file.trashedFrom = file.parentFolderId
-      file.parentFolderId = TRASH_ROOT
-      file.updatedAt = Math.max(now, file.updatedAt + 1)
-    }
+  if (permanent) {
+    ctx.store.deleteFiles(fileIds)
+    for (const id of fileIds) await ctx.blobs.delete(id)
+  } else {
+    ctx.store.trashFiles(fileIds)
   }
-  ctx.store.changed()
   return { body: {} }
 }

@@ -3,7 +3,7 @@ import { MEDIA_ROOT } from '../../client/wire.ts'
 import type { Handler } from '../context.ts'
 import { toFolder } from '../descriptor.ts'
 import { optionalString, requiredString } from '../http/fields.ts'
-import { paginate } from '../paging.ts'
+import { pageRequestFromQuery, paginate } from '../paging.ts'
 import type { FolderRecord } from '../store/records.ts'
 import { notFound } from '../wix-errors.ts'
 
@@ -25,11 +25,6 @@ export const listFolders: Handler = async (ctx, { url }) => {
   const parent = query.get('parentFolderId') || MEDIA_ROOT
   if (!ctx.store.folderExists(parent)) throw notFound('Folder', parent)
   const folders = [...ctx.store.folders.values()].filter((folder) => folder.parentFolderId === parent)
-  const { items, nextCursor } = paginate(folders, FOLDER_SORT_FIELDS, 'updatedDate', {
-    fieldName: query.get('sort.fieldName') ?? undefined,
-    order: query.get('sort.order') ?? undefined,
-    limit: query.get('paging.limit') ?? undefined,
-    cursor: query.get('paging.cursor') ?? undefined,
-  })
+  const { items, nextCursor } = paginate(folders, FOLDER_SORT_FIELDS, 'updatedDate', pageRequestFromQuery(query))
   return { body: { folders: items.map(toFolder), nextCursor } }
 }

@@ -1,39 +1,45 @@
 /**
  * `POST /files/import`: the file is answered at once as `PENDING` with an empty `hash`, and the
- * emulator fetches the URL in the background; a fetch that fails leaves the file `FAILED`.
+ * emulator fetches the URL in the background; a fetch that fails, or bytes that an upload would be
+ * refused for (empty, over the size limit or the site quota), leave the file `FAILED`.
  */
-import { extensionOfMime, mimeTypeOf } from '../../core/media-types.ts'
+import { mimeTypeOf } from '../../core/media-types.ts'
 import { MEDIA_ROOT } from '../../client/wire.ts'
 import type { EmulatorContext, Handler } from '../context.ts'
-import { toFileDescriptor } from '../descriptor.ts'
+import { describeFile } from '../descriptor.ts'
 import { optionalBoolean, optionalString, optionalStringArray, requiredString } from '../http/fields.ts'
 import { formatFileId, newBaseFileId } from '../ids.ts'
 import { imageDimensions } from '../inspect.ts'
+import type { ImportOutcome } from '../store/media-store.ts'
 import type { FileRecord } from '../store/records.ts'
 import { notFound, validationError } from '../wix-errors.ts'
-import { resolveMediaType } from '../media-rules.ts'
+import { checkQuota, checkSize, resolveMediaType } from '../media-rules.ts'
 
 const IMPORT_TIMEOUT_MS = 30_000
 
-async function fetchInto(ctx: EmulatorContext, file: FileRecord, url: string): Promise<void> {
+async function fetchInto(ctx: EmulatorContext, file: Readonly<FileRecord>, url: string): Promise<void> {
   const writer = ctx.blobs.writer()
+  let outcome: ImportOutcome
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(IMPORT_TIMEOUT_MS) })
     if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
     for await (const chunk of response.body) await writer.write(Buffer.from(chunk))
-    if (writer.size === 0 || writer.size > ctx.options.maxFileSize[file.mediaType]) throw new Error('bad size')
+    // The rules of an upload (empty file, size limit, site quota); a refusal ends the import FAILED.
+    checkSize(ctx, file.mediaType, writer.size, 'file')
     await writer.commit(file.id)
-    file.size = writer.size
-    file.hash = writer.digest()
-    Object.assign(file, file.mediaType === 'IMAGE' || file.mediaType === 'VECTOR' ? imageDimensions(writer.head()) : {})
-    file.outcome = 'READY'
+    const visual = file.mediaType === 'IMAGE' || file.mediaType === 'VECTOR'
+    outcome = {
+      outcome: 'READY',
+      size: writer.size,
+      hash: writer.digest(),
+      readyAt: Date.now() + ctx.options.processingMs[file.mediaType],
+      ...(visual ? imageDimensions(writer.head()) : {}),
+    }
   } catch {
     await writer.abort()
-    file.outcome = 'FAILED'
+    outcome = { outcome: 'FAILED', readyAt: Date.now() }
   }
-  file.readyAt = Date.now() + (file.outcome === 'READY' ? ctx.options.processingMs[file.mediaType] : 0)
-  file.updatedAt = Date.now()
-  ctx.store.changed()
+  ctx.store.settleImport(file.id, outcome)
 }
 
 export const importFile: Handler = async (ctx, request) => {
@@ -49,11 +55,12 @@ export const importFile: Handler = async (ctx, request) => {
   let parentFolderId = optionalString(body, 'parentFolderId', 100) ?? MEDIA_ROOT
   if (!ctx.store.folderExists(parentFolderId)) throw notFound('Folder', parentFolderId)
   const filePath = optionalString(body, 'filePath', 100)
+  // The size is known only once the bytes are fetched, but a full site has no room for any file.
+  checkQuota(ctx, 1, 'url')
   if (filePath) parentFolderId = ctx.store.ensureFolderPath(parentFolderId, filePath)
   const now = Date.now()
-  const extension = type.mime === 'image/jpeg' ? 'jpeg' : extensionOfMime(type.mime) ?? ''
   const file: FileRecord = {
-    id: formatFileId(newBaseFileId(ctx.idPrefix, ctx.random), type.mediaType, extension),
+    id: formatFileId(newBaseFileId(ctx.idPrefix, ctx.random), type),
     displayName,
     parentFolderId,
     mimeType: type.mime,
@@ -71,5 +78,5 @@ export const importFile: Handler = async (ctx, request) => {
   const work = fetchInto(ctx, file, url)
   ctx.background.add(work)
   void work.finally(() => ctx.background.delete(work))
-  return { body: { file: toFileDescriptor(file, ctx.origin(), ctx.options.siteId) } }
+  return { body: { file: describeFile(ctx, file) } }
 }

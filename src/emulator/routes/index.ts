@@ -9,6 +9,16 @@ import { tusCreate, tusDelete, tusFinalize, tusHead, tusOptions, tusPatch } from
 import { uploadFile } from './upload.ts'
 import { generateResumableUploadUrl, generateUploadUrl } from './upload-urls.ts'
 
+/**
+ * Every route the emulator serves (the names in {@link ROUTES}, and `unknown` for a request that
+ * matches none), as named in faults, latency and the request log.
+ */
+export type RouteName =
+  | 'generateUploadUrl' | 'generateResumableUploadUrl' | 'upload'
+  | 'tusOptions' | 'tusCreate' | 'tusHead' | 'tusPatch' | 'tusDelete' | 'tusFinalize'
+  | 'getFile' | 'getFiles' | 'listFiles' | 'searchFiles' | 'updateFile' | 'deleteFiles' | 'importFile'
+  | 'createFolder' | 'listFolders' | 'media' | 'unknown'
+
 const api = (path: string) => `${API_PREFIX}${path}`
 
 export const ROUTES: readonly RouteDefinition[] = [

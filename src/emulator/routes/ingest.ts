@@ -2,7 +2,7 @@
  * What plain and resumable uploads share: receiving bytes (with transfer stats and the size limit)
  * and turning a finished upload into a stored file (type checks, sniffing, dimensions, processing).
  */
-import { extensionOfMime, mediaTypeOfMime, normalizeMimeType, OCTET_STREAM, type MediaType } from '../../core/media-types.ts'
+import { mediaTypeOfMime, normalizeMimeType, OCTET_STREAM, type MediaType } from '../../core/media-types.ts'
 import type { EmulatorContext, RequestContext } from '../context.ts'
 import { formatFileId } from '../ids.ts'
 import { imageDimensions, sniffMediaType } from '../inspect.ts'
@@ -56,9 +56,7 @@ export async function finishUpload(
     }
     const now = Date.now()
     const name = (upload.fileName ?? fileName ?? upload.fileId).slice(0, 255)
-    // Wix names JPEG images `~mv2.jpeg` (its sample answer), other types by their usual extension.
-    const extension = type.mime === 'image/jpeg' ? 'jpeg' : extensionOfMime(type.mime) ?? ''
-    const id = formatFileId(upload.fileId, type.mediaType, extension)
+    const id = formatFileId(upload.fileId, type)
     const dimensions = type.mediaType === 'IMAGE' || type.mediaType === 'VECTOR' ? imageDimensions(head) : undefined
     const info = { displayName: name, mimeType: type.mime, mediaType: type.mediaType, sizeInBytes: writer.size, labels: upload.labels }
     const file: FileRecord = {

@@ -30,7 +30,7 @@ function parse(prefix: string, rest: string): string {
 }
 
 /** `bytes=a-b`, `bytes=a-`, `bytes=-n` → an inclusive range; `undefined` to send it all; `'unsatisfiable'`. */
-export function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+function parseRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
   const match = header ? /^bytes=(\d*)-(\d*)$/.exec(header.trim()) : null
   if (!match) return undefined
   const [, from = '', to = ''] = match

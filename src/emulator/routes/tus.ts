@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http'
 import type { EmulatorContext, Handler, RequestContext, TusUpload } from '../context.ts'
-import { toFileDescriptor } from '../descriptor.ts'
+import { describeFile } from '../descriptor.ts'
 import { applicationError, ruleViolation } from '../wix-errors.ts'
 import { finishUpload, receive, uploadType } from './ingest.ts'
 import { checkSize } from '../media-rules.ts'
@@ -33,7 +33,7 @@ function requireVersion(request: RequestContext): void {
 }
 
 /** `key base64,key2 base64` → `{ key: 'value' }`. */
-export function parseMetadata(header: string | undefined): Record<string, string> {
+function parseMetadata(header: string | undefined): Record<string, string> {
   const out: Record<string, string> = {}
   for (const pair of (header ?? '').split(',')) {
     const [key, value = ''] = pair.trim().split(' ')
@@ -150,5 +150,5 @@ export const tusFinalize: Handler = async (ctx, request) => {
   ctx.tusUploads.delete(upload.id)
   const fileName = request.url.searchParams.get('filename') ?? upload.fileName
   const file = await finishUpload(ctx, pending, upload.writer, upload.type, fileName)
-  return { body: { file: toFileDescriptor(file, ctx.origin(), ctx.options.siteId) } }
+  return { body: { file: describeFile(ctx, file) } }
 }

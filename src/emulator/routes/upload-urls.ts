@@ -53,8 +53,7 @@ async function issue(ctx: EmulatorContext, body: Record<string, unknown>, kind: 
     ...(externalInfo && { externalInfo }),
     exp: now + ttl,
   }
-  ctx.store.pending.set(upload.jti, upload)
-  ctx.store.changed()
+  ctx.store.addPendingUpload(upload)
   const token = signUploadToken(ctx.store.secret, {
     jti: upload.jti, fid: upload.fileId, kind, site: ctx.options.siteId, iat: now, exp: upload.exp,
   })

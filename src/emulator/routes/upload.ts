@@ -3,7 +3,7 @@ import type { EmulatorContext, Handler } from '../context.ts'
 import type { PendingUpload } from '../store/records.ts'
 import { verifyUploadToken, type TokenKind } from '../tokens.ts'
 import { applicationError } from '../wix-errors.ts'
-import { toFileDescriptor } from '../descriptor.ts'
+import { describeFile } from '../descriptor.ts'
 import { finishUpload, receive, uploadType } from './ingest.ts'
 
 /** The pending upload a token authorizes: 401 when tampered or expired, 409 when already used. */
@@ -29,5 +29,5 @@ export const uploadFile: Handler = async (ctx, request) => {
     throw error
   }
   const file = await finishUpload(ctx, upload, writer, type, fileName)
-  return { body: { file: toFileDescriptor(file, ctx.origin(), ctx.options.siteId) } }
+  return { body: { file: describeFile(ctx, file) } }
 }

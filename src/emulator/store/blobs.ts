@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 
 /** How many leading bytes a writer keeps for sniffing and image dimensions. */
-export const HEAD_BYTES = 1 << 20
+const HEAD_BYTES = 1 << 20
 
 export interface BlobWriter {
   readonly size: number

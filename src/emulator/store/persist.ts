@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { writeFileAtomic } from '../../core/atomic-write.ts'
 import type { PersistedState } from './records.ts'
 
-export interface Persister {
+interface Persister {
   load(): Promise<PersistedState | undefined>
   /** Schedules a write of `snapshot()`; returns when that write (or a later one) is on disk. */
   save(): Promise<void>
