@@ -3,7 +3,7 @@
  * file is as the last clean sync left it, answer from that record (a stat per folder and per file,
  * no walk, no lockfile parse); otherwise run the engine over the scan.
  */
-import { createEngine, type Engine, type EngineSetup, type LocalAsset } from './engine.ts'
+import type { Engine, EngineSetup, LocalAsset } from './engine.ts'
 import { loadLastSync, type Unchanged } from './last-sync.ts'
 import type { ResolvedOptions } from './options.ts'
 import { scanTree, type Scan } from './scan.ts'
@@ -17,6 +17,12 @@ export interface ProjectSetup extends EngineSetup {
   onScanned?: (paths: readonly string[], walked: boolean) => void
   /** Every file is hashed, before any upload (not called when the run answers from the last sync). */
   onInspected?: (assets: readonly LocalAsset[]) => void
+}
+
+/** The engine loads only when a run needs it: a sync that the last record answers never does. */
+async function loadEngine(options: ResolvedOptions, setup: EngineSetup): Promise<Engine> {
+  const { createEngine } = await import('./engine.ts')
+  return createEngine(options, setup)
 }
 
 /**
@@ -42,9 +48,9 @@ async function scanAndCheck<T>(
       if (!listed) await last.relist(scan)
       return unchanged(found, started)
     }
-    return run(await createEngine(options, setup), scan)
+    return run(await loadEngine(options, setup), scan)
   }
-  const [scan, engine] = await Promise.all([scanTree(options), createEngine(options, setup)])
+  const [scan, engine] = await Promise.all([scanTree(options), loadEngine(options, setup)])
   setup.onScanned?.(scan.paths, true)
   return run(engine, scan)
 }

@@ -4,13 +4,14 @@
  * negations included; a deeper file overrides a shallower one, as in git). Symlinked folders are
  * followed, but fast-glob does not detect loops: a link to a parent would be walked 40 levels deep
  * (two such links 2^40 times), so, like `find -L`, a folder link whose target is one of the folders
- * it sits in (or above them) is not followed.
+ * it sits in (or above them) is not followed. Both libraries load on the first walk: a sync that
+ * needs none (its last record lists the files, last-sync.ts) does not pay for loading them.
  */
 import { readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
-import fg from 'fast-glob'
-import ignore, { type Ignore } from 'ignore'
+import type FastGlob from 'fast-glob'
+import type { Ignore } from 'ignore'
 
 export interface ScanOptions {
   root: string
@@ -61,6 +62,7 @@ function isIgnored(path: string, gitignores: readonly { dir: string; rules: Igno
 }
 
 async function loadGitignores(root: string, files: readonly string[], observed: Observed[]): Promise<{ dir: string; rules: Ignore }[]> {
+  const { default: ignore } = await import('ignore')
   const loaded = await Promise.all(files.map(async (file) => {
     observed.push(observe(file, join(root, file)))
     return {
@@ -75,7 +77,8 @@ const GITIGNORE = '**/.gitignore'
 const isGitignore = (path: string) => path === '.gitignore' || path.endsWith('/.gitignore')
 
 /** The fast-glob options of the walk (shared with the benchmark that times a bare walk as its floor). */
-export function walkOptions(options: ScanOptions): fg.Options {
+export async function walkOptions(options: ScanOptions): Promise<FastGlob.Options> {
+  const { default: fg } = await import('fast-glob')
   const cache = options.cacheDir === undefined ? '' : relative(resolve(options.root), resolve(options.root, options.cacheDir))
   const inside = cache !== '' && !cache.startsWith('..') && !isAbsolute(cache)
   return {
@@ -136,8 +139,9 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
     loopSafe(path, callback)
   }
   // One walk finds both the media and the .gitignore files.
+  const { default: fg } = await import('fast-glob')
   const found = await fg(honourGitignore ? [...options.include, GITIGNORE] : [...options.include], {
-    ...walkOptions(options),
+    ...await walkOptions(options),
     fs: { stat, readdir },
   })
   if (!honourGitignore) return { paths: found.sort(), observed }

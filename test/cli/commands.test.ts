@@ -87,15 +87,20 @@ describe('wix-media sync', () => {
     expect(JSON.parse(cold.stdout)).toMatchObject({ fromLastSync: false })
 
     // The cold run wrote the lockfile, too fresh to stamp: the next run is a full one that records.
-    const recording = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    // NODE_DEBUG=module: Node names on stderr each CommonJS file it loads.
+    const loading = { ...cliEnv(emulator), NODE_DEBUG: 'module' }
+    const recording = await fixtures.runCli(['sync', '--json'], root, loading)
     expect(JSON.parse(recording.stdout)).toMatchObject({ uploaded: 0, reused: 4, fromLastSync: false })
+    expect(recording.stderr).toContain('/node_modules/fast-glob/')
     emulator.clearRequests()
-    const warm = await fixtures.runCli(['sync', '--json', '--verbose'], root, cliEnv(emulator))
+    const warm = await fixtures.runCli(['sync', '--json', '--verbose'], root, loading)
 
     expect(warm.code, warm.stderr).toBe(0)
     expect(JSON.parse(warm.stdout)).toMatchObject({ files: 4, uploaded: 0, reused: 4, adopted: 0, errors: [], stale: [], requests: 0, fromLastSync: true })
     expect(warm.stderr).toContain('Every file is as the last sync left it')
     expect(emulator.requests()).toEqual([])
+    // Answered from the record: no walk, no engine, so neither the walker nor the engine's packages load.
+    for (const walkerOrEngine of ['fast-glob', 'ignore', 'p-limit']) expect(warm.stderr).not.toContain(`/node_modules/${walkerOrEngine}/`)
 
     await rm(join(root, LOCKFILE))
     const adopted = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
