@@ -12,6 +12,7 @@ import { isWixMediaError } from './errors.ts'
 import { createInspector, type Inspected, type LocalAsset } from './inspect.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
+import { createPathOwners } from './path-owners.ts'
 import type { ResolvedOptions } from './options.ts'
 import { waitUntilReady } from './readiness.ts'
 import { entryFromDescriptor, hashLabel } from './record.ts'
@@ -115,13 +116,16 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     }, FLUSH_EVERY_MS)
   }
 
+  const owners = createPathOwners(lockfile)
   const withPath = (entry: LockEntry, path: string): LockEntry =>
     entry.paths.includes(path) ? entry : { ...entry, paths: [...entry.paths, path].sort() }
 
   function record(local: LocalAsset, entry: LockEntry, outcome: Outcome): HostedAsset {
     const existing = lockfile.get(local.hash)
     const merged = existing ? withPath(existing, local.path) : entry
-    if (merged !== existing) {
+    // A frozen run changes nothing in the lockfile, not even the paths of its entries (CI must not dirty the tree).
+    if (merged !== existing && !options.frozen) {
+      owners.claim(local.path, local.hash)
       lockfile.set(local.hash, merged)
       scheduleFlush()
     }

@@ -76,11 +76,13 @@ export async function syncFiles(
     }
   }))
   const reconciled = await reconcile(engine, assets)
-  applyPaths(engine, reconciled)
+  // A frozen run leaves the lockfile as it is (its paths too), and no record that says it is up to date.
+  const { frozen } = engine.options
+  if (!frozen) applyPaths(engine, reconciled)
   await engine.flush()
   // A run that failed somewhere leaves no record, and drops the last one: the next sync looks afresh.
-  if (errors.length === 0) await saveLastSync(engine, assets, fingerprint, reconciled, hooks.observed)
-  else await forgetLastSync(engine.options)
+  if (errors.length > 0) await forgetLastSync(engine.options)
+  else if (!frozen) await saveLastSync(engine, assets, fingerprint, reconciled, hooks.observed)
   errors.sort((a, b) => ((a.file ?? '') < (b.file ?? '') ? -1 : 1))
   return {
     files: paths.length,

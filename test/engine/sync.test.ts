@@ -132,6 +132,45 @@ describe('sync: each content hash uploads once', () => {
     expect(emulator.files()).toHaveLength(5)
   })
 
+  it('hosting files one by one (as builds do), an edited file\'s path leaves the entry of its old content', async () => {
+    const emulator = await fixtures.emulator()
+    const files = tree()
+    const root = await fixtures.project(files)
+    await syncProject(emulator, root)
+    const changed = png(5, 5, 98)
+    await writeFile(join(root, 'img/b.png'), changed)
+
+    // No whole-tree reconcile here: one file inspected and hosted, as the plugin does for each import.
+    const engine = await createEngine(optionsFor(emulator, root))
+    await engine.host(await engine.inspect('img/b.png'))
+    await engine.flush()
+
+    const lock = await readLock(root)
+    expect(lock.files[sha256(files['img/b.png']!)]!.paths).toEqual([])
+    expect(lock.files[sha256(changed)]!.paths).toEqual(['img/b.png'])
+    expect(pathsInLock(lock)).toEqual(expectedPaths({ ...files, 'img/b.png': changed }))
+  })
+
+  it('a frozen run leaves the lockfile byte for byte as it was, though a copied file adds a path', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    await syncProject(emulator, root)
+    const before = await readFile(join(root, LOCKFILE), 'utf8')
+    await copyFile(join(root, 'img/b.png'), join(root, 'img/b-copy.png'))
+
+    const { report } = await syncProject(emulator, root, { frozen: true })
+    const engine = await createEngine(optionsFor(emulator, root, { frozen: true }))
+    const hosted = await engine.host(await engine.inspect('img/b-copy.png'))
+    await engine.flush()
+
+    expect({ errors: report.errors, uploaded: report.uploaded, reused: report.reused }).toEqual({ errors: [], uploaded: 0, reused: 7 })
+    expect(hosted.outcome).toBe('reused')
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(before)
+    // Unfrozen, the copy's path is recorded.
+    await syncProject(emulator, root)
+    expect((await readLock(root)).files[sha256(png(5, 5, 2))]!.paths).toEqual(['img/b-copy.png', 'img/b.png'])
+  })
+
   it('with the lockfile deleted, every file is adopted by its hash label, not uploaded again', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project(tree())
