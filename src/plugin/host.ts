@@ -46,7 +46,8 @@ export interface Host {
 
 export function createHost(options: ResolvedOptions, settings: ResolvedPluginSettings, logger: PluginLogger): Host {
   const include = picomatch([...options.include], { dot: true, nocase: true })
-  const exclude = picomatch([...options.exclude], { dot: true })
+  // Case-insensitive both: `UP.PNG` is a PNG for `include`, so `**/*.png` in `exclude` must leave it out too (as the scan does).
+  const exclude = picomatch([...options.exclude], { dot: true, nocase: true })
   const tally: BuildTally = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, local: 0 }
   const started = performance.now()
   /** Why this build may not upload (frozen, or no credentials): the engine would refuse the same files. */
@@ -74,9 +75,10 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     const current = await getEngine()
     const local = await current.inspect(path)
     if (block && !current.lockfile.get(local.hash)) {
-      if (settings.fallback === 'local') {
+      // `frozen` is a promise that nothing new ships: it fails whatever the fallback.
+      if (settings.fallback === 'local' && block === 'no-credentials') {
         tally.local++
-        logger.warn(`${path}: kept local (${block === 'frozen' ? 'not in the lockfile, frozen' : 'no credentials to upload it'})`)
+        logger.warn(`${path}: kept local (no credentials to upload it)`)
         return undefined
       }
       blocked.add(path)
