@@ -56,7 +56,8 @@ export class WixMediaError extends Error {
       details.file ? `${details.file}: ` : '',
       reason,
       where ? ` (${where})` : '',
-      details.hint ? `. ${details.hint}` : '',
+      // A reason that ends with a list (one item a line) is followed by the hint on a line of its own.
+      details.hint ? `${reason.endsWith('\n') && !where ? '' : '. '}${details.hint}` : '',
     ].join('')
     super(redactSecrets(message), details.cause === undefined ? undefined : { cause: details.cause })
     this.code = code

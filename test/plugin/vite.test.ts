@@ -239,6 +239,7 @@ describe('Vite: what a build does when it cannot host a file', () => {
     const { error } = await withoutCredentialsInEnv(() => failingBuild(root, anonymousOptions(emulator)))
     expect(error.message).toContain(`[unplugin-wix-media] 10 media file(s) are missing from ${LOCKFILE}, and there are no credentials to upload them:\n  ${VITE_APP_MEDIA.join('\n  ')}\n`)
     expect(error.message).toContain("Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options), or use `fallback: 'local'` to keep new files local")
+    expect(error.message).not.toContain('\n. ') // the hint follows the list on a line of its own
     expect(emulator.requests()).toEqual([])
     expect(await listFiles(root)).not.toContain(LOCKFILE)
     expect(await listFiles(root)).not.toContain('dist/index.html')
@@ -278,6 +279,11 @@ describe('Vite: what a build does when it cannot host a file', () => {
     expect(error.message).toContain(`[unplugin-wix-media] 2 media file(s) are missing from ${LOCKFILE}, and \`frozen\` forbids uploads:\n  src/assets/new-icon.svg\n  src/assets/new-photo.png\n`)
     expect(error.message).toContain(`Run \`wix-media sync\` (or a build) with WIX_API_KEY and WIX_SITE_ID set, and commit ${LOCKFILE}`)
     expect(countRoute(emulator, 'generateUploadUrl') + countRoute(emulator, 'upload')).toBe(0)
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockfile)
+
+    // `fallback: 'local'` keeps files local when there are no credentials, but does not soften `frozen`.
+    const withFallback = await failingBuild(root, { ...emulatorOptions(emulator), frozen: true, fallback: 'local' })
+    expect(withFallback.error.message).toContain('2 media file(s) are missing')
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lockfile)
   })
 
