@@ -6,7 +6,7 @@ import type { WireError } from './wire.ts'
 const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
   WIX_MEDIA_AUTH: 'Check WIX_API_KEY (sent as-is, no "Bearer") and WIX_SITE_ID',
   WIX_MEDIA_PERMISSION: 'Give the API key the "Manage Media Manager" permission for this site, or check WIX_SITE_ID',
-  WIX_MEDIA_RATE_LIMIT: 'Lower `concurrency` or set `requestsPerMinute`; the run retries on its own',
+  WIX_MEDIA_RATE_LIMIT: 'Wix still limited the rate after every retry: lower `concurrency` or set `requestsPerMinute`',
   WIX_MEDIA_SERVER: 'Wix had a problem; try again later',
   WIX_MEDIA_NETWORK: 'Check the network connection and `apiBaseUrl`',
   WIX_MEDIA_TIMEOUT: 'Check the network, or raise `timeout`',
