@@ -1,0 +1,16 @@
+/**
+ * The oldest Node this package runs on (package.json `engines`: undici 8 needs 22.19). Checked
+ * before a command loads, so that an older Node gets a sentence instead of a stack trace from deep
+ * inside a dependency.
+ */
+export const NODE_FLOOR = '22.19.0'
+
+/** Whether `version` (`process.versions.node`, e.g. `20.19.4`) is older than {@link NODE_FLOOR}. */
+export function belowNodeFloor(version: string): boolean {
+  const have = version.split('.').map(Number)
+  const need = NODE_FLOOR.split('.').map(Number)
+  for (let i = 0; i < need.length; i++) {
+    if ((have[i] ?? 0) !== need[i]) return (have[i] ?? 0) < need[i]!
+  }
+  return false
+}
