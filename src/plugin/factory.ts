@@ -15,7 +15,7 @@ import { HOSTED_ID } from '../core/media-types.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
-import { hostsQuery, splitQuery } from './query.ts'
+import { hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
@@ -43,6 +43,10 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   const cssMaps = meta.framework !== 'esbuild'
   const settings = resolvePluginSettings(rawOptions)
   let options: ResolvedOptions = resolveOptions(rawOptions)
+  /** The bundler's root (Vite's `root`, webpack's `context`), once known: what `/src/x.png` in CSS or HTML starts from. */
+  let bundlerRoot: string | undefined
+  /** Where a reference starting with `/` points: the bundler's root, or (no such thing) the plugin's. */
+  const serverRoot = () => bundlerRoot ?? options.root
   let logger: PluginLogger = consoleLogger()
   let serving = false
   let host: Host | undefined
@@ -60,6 +64,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   const webpackLike = (compiler: BundlerCompiler) => {
     const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
+    bundlerRoot = compiler.options.context
     if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
     typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, resolver)
   }
@@ -105,17 +110,17 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     },
 
     transform: {
-      filter: { id: { include: [CSS_ID, SCRIPT_ID], exclude: [NODE_MODULES] } },
+      filter: { id: { include: [CSS_ID, SCRIPT_ID], exclude: [NODE_MODULES, TEXT_QUERY] } },
       async handler(code, id) {
         if (passive()) return undefined
         const { path } = splitQuery(id)
         try {
           if (CSS_ID.test(id)) {
-            const css = await rewriteCss(code, path, options.root, resolver)
+            const css = await rewriteCss(code, path, serverRoot(), resolver)
             return css && (cssMaps ? css : { code: css.code, map: null })
           }
           if (!code.includes('import.meta.url')) return undefined
-          return await rewriteImportMetaUrls(code, path, options.root, resolver)
+          return await rewriteImportMetaUrls(code, path, serverRoot(), resolver)
         } catch (error) {
           return failBuild(error)
         }
@@ -138,6 +143,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     vite: {
       configResolved(config) {
         serving = config.command === 'serve'
+        bundlerRoot = config.root
         if (rawOptions.root === undefined) options = resolveOptions({ ...rawOptions, root: config.root })
         logger = {
           info: (message) => config.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
@@ -149,7 +155,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
         async handler(html, context) {
           if (passive()) return html
           try {
-            return await rewriteHtml(html, context.filename, options.root, resolver)
+            return await rewriteHtml(html, context.filename, serverRoot(), resolver)
           } catch (error) {
             return failBuild(error)
           }

@@ -20,3 +20,11 @@ export function hostsQuery(query: string): boolean {
   if (query === '' || query === '?') return true
   return [...new URLSearchParams(query.slice(1)).keys()].every((key) => HOSTED_PARAMS.has(key))
 }
+
+/**
+ * A module id whose query makes the bundler treat the file as text, a string or a URL (`?raw`,
+ * `?inline`, `?url`; `x.css?raw&lang.css` too): the module's code is not the stylesheet or script
+ * itself, so nothing in it is rewritten. (For `x.css?url`, Vite builds the stylesheet on its own as
+ * `x.css?transform-only`, a real stylesheet whose references are rewritten.)
+ */
+export const TEXT_QUERY = /[?&](?:raw|inline|url)(?:[=&]|$)/

@@ -1,7 +1,9 @@
 /**
  * Finding media references in source text, for the rewrite step: CSS `url()` and `image-set()`,
- * HTML `src` / `srcset` / `poster` / `href`, and `new URL('…', import.meta.url)` in JS.
+ * HTML `src` / `srcset` / `poster` / `href` / `data`, and `new URL('…', import.meta.url)` in JS.
+ * Only real references: nothing in comments, JS strings or HTML `<script>` bodies (see blanked.ts).
  */
+import { blankedCss, blankedHtml, blankedScript } from './blanked.ts'
 
 /** A reference to rewrite: where it stands in the text and what it says. */
 export interface Reference {
@@ -15,7 +17,10 @@ export function isLocalSpecifier(specifier: string): boolean {
   return specifier !== '' && !/^(?:[a-z][a-z\d+.-]*:|\/\/|#|data:)/i.test(specifier) && !specifier.includes('${')
 }
 
-export function cssReferences(code: string): Reference[] {
+/** `url()` and `image-set()` outside comments; with `lineComments`, `// …` is one too (Sass, SCSS, Less, Stylus). */
+export function cssReferences(source: string, { lineComments = false }: { lineComments?: boolean } = {}): Reference[] {
+  // Strings and url() are kept as they are: what the matches say is what the source says.
+  const code = blankedCss(source, { lineComments })
   const out: Reference[] = []
   // url(x), url('x'), url("x")
   for (const match of code.matchAll(/\burl\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]+))\s*\)/g)) {
@@ -34,34 +39,56 @@ export function cssReferences(code: string): Reference[] {
   return out.filter((ref) => isLocalSpecifier(ref.specifier)).sort((a, b) => a.start - b.start)
 }
 
-export function importMetaUrlReferences(code: string): Reference[] {
+const IMPORT_META_URL = /\bnew\s+URL\s*\(\s*(["'`])([^"'`]+)\1\s*,\s*import\.meta\.url\s*(?:,\s*)?\)/g
+
+/** `new URL('…', import.meta.url)`: found in code without comments and string contents, read from the source. */
+export function importMetaUrlReferences(source: string): Reference[] {
+  if (!/\bnew\s+URL\s*\(/.test(source)) return []
   const out: Reference[] = []
-  for (const match of code.matchAll(/\bnew\s+URL\(\s*(["'`])([^"'`]+)\1\s*,\s*import\.meta\.url\s*\)/g)) {
-    out.push({ start: match.index, end: match.index + match[0].length, specifier: match[2]! })
+  for (const match of blankedScript(source).matchAll(IMPORT_META_URL)) {
+    const quote = match.index + match[0].indexOf(match[1]!)
+    const specifier = source.slice(quote + 1, quote + 1 + match[2]!.length)
+    out.push({ start: match.index, end: match.index + match[0].length, specifier })
   }
   return out.filter((ref) => isLocalSpecifier(ref.specifier))
 }
 
-const HTML_ATTRIBUTES = /(<(?:img|source|video|audio|track|link|input|embed|object|a|image|use)\b[^>]*?\s)(src|srcset|poster|href|data)(\s*=\s*)(["'])([^"']*)\4/gi
+/** An element that may name media, with its attributes (quoted values may hold `>`). */
+const MEDIA_ELEMENT = /<(img|source|video|audio|track|link|input|embed|object|a|image|use)\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi
+/** One attribute: its name, and its value double-quoted, single-quoted or bare. */
+const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g
+const MEDIA_ATTRIBUTES = new Set(['src', 'srcset', 'poster', 'href', 'data'])
 
-/** `src`, `poster`, `href`, `data` values, and each URL of a `srcset`. */
-export function htmlReferences(html: string): Reference[] {
+/** Each URL of a `srcset` value that starts at `valueStart`. */
+function srcsetReferences(value: string, valueStart: number): Reference[] {
   const out: Reference[] = []
-  for (const match of html.matchAll(HTML_ATTRIBUTES)) {
-    const [, before = '', attribute = '', equals = '', , value = ''] = match
-    const valueStart = match.index + before.length + attribute.length + equals.length + 1
-    if (attribute.toLowerCase() === 'srcset') {
-      let cursor = 0
-      for (const candidate of value.split(',')) {
-        const url = candidate.trim().split(/\s+/)[0] ?? ''
-        const at = value.indexOf(url, cursor)
-        cursor = at + url.length
-        if (url) out.push({ start: valueStart + at, end: valueStart + at + url.length, specifier: url })
-      }
-    } else {
-      out.push({ start: valueStart, end: valueStart + value.length, specifier: value })
+  let cursor = 0
+  for (const candidate of value.split(',')) {
+    const url = candidate.trim().split(/\s+/)[0] ?? ''
+    const at = value.indexOf(url, cursor)
+    cursor = at + url.length
+    if (url) out.push({ start: valueStart + at, end: valueStart + at + url.length, specifier: url })
+  }
+  return out
+}
+
+/** `src`, `poster`, `href`, `data` values, and each URL of a `srcset`: every one of every element. */
+export function htmlReferences(source: string): Reference[] {
+  // Comments and <script>/<style> bodies are blanked; tags outside them read the same as in the source.
+  const html = blankedHtml(source)
+  const out: Reference[] = []
+  for (const element of html.matchAll(MEDIA_ELEMENT)) {
+    const attributes = element[2]!
+    const attributesStart = element.index + 1 + element[1]!.length
+    for (const attribute of attributes.matchAll(ATTRIBUTE)) {
+      const name = attribute[1]!.toLowerCase()
+      const value = attribute[2] ?? attribute[3] ?? attribute[4]
+      if (value === undefined || !MEDIA_ATTRIBUTES.has(name)) continue
+      const quoted = attribute[4] === undefined ? 1 : 0
+      const valueStart = attributesStart + attribute.index + attribute[0].length - value.length - quoted
+      if (name === 'srcset') out.push(...srcsetReferences(value, valueStart))
+      else out.push({ start: valueStart, end: valueStart + value.length, specifier: value })
     }
   }
   return out.filter((ref) => isLocalSpecifier(ref.specifier))
 }
-

@@ -17,10 +17,11 @@ async function exists(path: string): Promise<boolean> {
 }
 
 /**
- * The path a specifier in `importer` points at: relative to the importer, or to `root` when it
- * starts with `/` (Vite's convention). No disk access: the file may not exist.
+ * The path a specifier in `importer` points at: relative to the importer, or to `serverRoot` (the
+ * bundler's root: Vite's `root`, webpack's `context`) when it starts with `/`. No disk access: the
+ * file may not exist.
  */
-function pathOf(specifier: string, importer: string, root: string): string | undefined {
+function pathOf(specifier: string, importer: string, serverRoot: string): string | undefined {
   const { path, query } = splitQuery(specifier.split('#', 1)[0]!)
   if (!hostsQuery(query)) return undefined
   let decoded: string
@@ -29,12 +30,12 @@ function pathOf(specifier: string, importer: string, root: string): string | und
   } catch {
     return undefined
   }
-  return decoded.startsWith('/') ? join(root, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
+  return decoded.startsWith('/') ? join(serverRoot, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
 }
 
-async function hostedReplacements(refs: readonly Reference[], importer: string, root: string, host: UrlResolver): Promise<(string | undefined)[]> {
+async function hostedReplacements(refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
-    const file = pathOf(ref.specifier, importer, root)
+    const file = pathOf(ref.specifier, importer, serverRoot)
     // The include/exclude filter first: a reference that can never be hosted costs no disk access.
     if (!file || !host.wants(file) || !(await exists(file))) return undefined
     const url = await host.urlFor(file)
@@ -67,22 +68,32 @@ function rewritten(code: string, id: string, refs: readonly Reference[], replace
   return edited && { code: edited.toString(), map: edited.generateMap({ source: id, includeContent: true, hires: 'boundary' }) }
 }
 
-export async function rewriteCss(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
-  const refs = cssReferences(code)
+/** Stylesheet languages where `// …` is a comment. */
+const LINE_COMMENT_CSS = /\.(?:s[ac]ss|less|styl(?:us)?)$/
+
+/**
+ * A stylesheet's `url()` and `image-set()`. `serverRoot` is the folder that a reference starting
+ * with `/` is relative to: the bundler's root (Vite's `root`, webpack's `context`), which need not
+ * be the plugin's `root`.
+ */
+export async function rewriteCss(code: string, id: string, serverRoot: string, host: UrlResolver): Promise<Rewritten | undefined> {
+  const refs = cssReferences(code, { lineComments: LINE_COMMENT_CSS.test(id) })
   if (refs.length === 0) return undefined
-  return rewritten(code, id, refs, await hostedReplacements(refs, id, root, host))
+  return rewritten(code, id, refs, await hostedReplacements(refs, id, serverRoot, host))
 }
 
-export async function rewriteHtml(html: string, file: string, root: string, host: UrlResolver): Promise<string> {
+/** An HTML entry's media attributes (`serverRoot`: as for `rewriteCss`). */
+export async function rewriteHtml(html: string, file: string, serverRoot: string, host: UrlResolver): Promise<string> {
   const refs = htmlReferences(html)
   if (refs.length === 0) return html
   // HTML entries get no source map: only the text.
-  return spliced(html, refs, await hostedReplacements(refs, file, root, host))?.toString() ?? html
+  return spliced(html, refs, await hostedReplacements(refs, file, serverRoot, host))?.toString() ?? html
 }
 
-export async function rewriteImportMetaUrls(code: string, id: string, root: string, host: UrlResolver): Promise<Rewritten | undefined> {
+/** A script's `new URL('…', import.meta.url)` (`serverRoot`: as for `rewriteCss`). */
+export async function rewriteImportMetaUrls(code: string, id: string, serverRoot: string, host: UrlResolver): Promise<Rewritten | undefined> {
   const refs = importMetaUrlReferences(code)
   if (refs.length === 0) return undefined
-  const urls = await hostedReplacements(refs, id, root, host)
+  const urls = await hostedReplacements(refs, id, serverRoot, host)
   return rewritten(code, id, refs, urls.map((url) => (url === undefined ? undefined : `new URL(${JSON.stringify(url)})`)))
 }
