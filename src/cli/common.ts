@@ -1,8 +1,10 @@
 /** What the project commands share: their flags, the config they load, and exit codes. */
+import { statSync } from 'node:fs'
+import { dirname, relative, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
-import type { WixMediaError } from '../core/errors.ts';
-import { isWixMediaError } from '../core/errors.ts'
-import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
+import { isWixMediaError, WixMediaError } from '../core/errors.ts'
+import { checkOptionNames, OPTION_NAMES, resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
+import { PLUGIN_OPTION_NAMES } from '../plugin/options.ts'
 import { loadConfig } from './config.ts'
 import { createOutput, type Output } from './output.ts'
 import { UsageError } from './usage-error.ts'
@@ -56,7 +58,12 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
   }
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
-  const { options: fromConfig } = await loadConfig(cwd, flags.config as string | undefined)
+  const config = await loadConfig(cwd, flags.config as string | undefined)
+  if (config.file) checkOptionNames(config.options, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], relative(cwd, config.file) || config.file)
+  // A config's relative `root` is the config file's folder's, wherever the command runs.
+  const fromConfig = config.file && config.options.root !== undefined
+    ? { ...config.options, root: resolve(dirname(config.file), config.options.root) }
+    : config.options
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError(`--concurrency expects a whole number, got "${String(flags.concurrency)}"\n\n${usage}`)
   const overrides: WixMediaOptions = {
@@ -67,6 +74,13 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     ...(flags.frozen !== undefined && { frozen: flags.frozen as boolean }),
   }
   const options = resolveOptions({ root: cwd, ...fromConfig, ...overrides, ...(positionals.length > 0 && { include: positionals }) })
+  if (!statSync(options.root, { throwIfNoEntry: false })?.isDirectory()) {
+    // A mistyped root would scan nothing and pass (`--frozen` too), and leave a cache folder there.
+    throw new WixMediaError('WIX_MEDIA_CONFIG', 'the project root is not a folder (it does not exist, or is a file)', {
+      file: options.root,
+      hint: 'Check --root, or `root` in the config (relative to the config file)',
+    })
+  }
   return { values: flags, options, output }
 }
 

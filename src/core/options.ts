@@ -135,8 +135,57 @@ const DEFAULT_MAX_FILE_SIZE: Record<MediaType, number> = {
 
 function invalid(name: string, expected: string, value: unknown): never {
   throw new WixMediaError('WIX_MEDIA_CONFIG', `Expected \`${name}\` to be ${expected}, got ${JSON.stringify(value)}`, {
-    hint: 'Fix the option in wix-media.config or the plugin options',
+    hint: 'Fix the option (in wix-media.config, the plugin options or the command line)',
   })
+}
+
+/** Every option's name: a misspelled one is an error, not a silently ignored key. */
+export const OPTION_NAMES: readonly string[] = Object.keys({
+  apiKey: true, siteId: true, apiBaseUrl: true, root: true, include: true, exclude: true, lockfile: true, cacheDir: true,
+  folder: true, concurrency: true, requestsPerMinute: true, attempts: true, timeout: true, resumableThreshold: true,
+  waitForReady: true, frozen: true, maxFileSize: true, dispatcher: true,
+} satisfies Record<keyof WixMediaOptions, true>)
+
+/** Fails on a name that is not an option (`known`), suggesting the closest one. `where`: the file or object it came from. */
+export function checkOptionNames(options: object, known: readonly string[], where: string): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue
+    const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0]
+    const suggestion = closest !== undefined && distance(name, closest) <= Math.max(2, name.length / 3) ? ` (did you mean \`${closest}\`?)` : ''
+    throw new WixMediaError('WIX_MEDIA_CONFIG', `\`${name}\` is not an option${suggestion}`, {
+      file: where,
+      hint: `Options are: ${known.join(', ')}`,
+    })
+  }
+}
+
+/** Edit distance (Levenshtein), case-insensitive: how far a misspelled name is from an option. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase()
+  const y = b.toLowerCase()
+  let previous = Array.from({ length: y.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= x.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= y.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (x[i - 1] === y[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[y.length]!
+}
+
+/** An http(s) URL, without trailing slashes; `from` names where it came from. */
+function apiBaseUrl(value: unknown, from: string): string {
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) invalid(from, 'an http(s) URL such as "https://www.wixapis.com"', value)
+  return (value as string).replace(/\/+$/, '')
+}
+
+/** `include` globs name files under the root: a leading `/` or `../` would walk outside it. */
+function inRootGlobs(name: string, list: readonly string[]): readonly string[] {
+  const outside = list.find((glob) => /^(\/|\.\.(\/|$)|[A-Za-z]:[\\/])/.test(glob.replace(/^!/, '')))
+  if (outside !== undefined) invalid(name, 'globs relative to `root` (no leading "/" or "../"; set `root` to a folder above instead)', outside)
+  return list
 }
 
 function int(name: string, value: unknown, fallback: number, min: number): number {
@@ -169,9 +218,10 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
   return Object.freeze({
     apiKey: options.apiKey ?? (env.WIX_API_KEY || undefined),
     siteId: options.siteId ?? (env.WIX_SITE_ID || undefined),
-    apiBaseUrl: (options.apiBaseUrl ?? (env.WIX_API_BASE_URL || DEFAULT_API_BASE_URL)).replace(/\/+$/, ''),
+    apiBaseUrl: options.apiBaseUrl !== undefined ? apiBaseUrl(options.apiBaseUrl, 'apiBaseUrl')
+      : env.WIX_API_BASE_URL ? apiBaseUrl(env.WIX_API_BASE_URL, 'WIX_API_BASE_URL') : DEFAULT_API_BASE_URL,
     root,
-    include: globs('include', options.include, [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`]),
+    include: inRootGlobs('include', globs('include', options.include, [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`])),
     exclude: globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']),
     lockfile: inRoot(options.lockfile ?? 'wix-media.lock.json'),
     cacheDir: inRoot(options.cacheDir ?? 'node_modules/.cache/unplugin-wix-media'),

@@ -22,6 +22,11 @@ export interface WixMediaPluginOptions extends WixMediaOptions {
   prewarm?: boolean
 }
 
+/** The plugin's own option names (with OPTION_NAMES, every name a config may use). */
+export const PLUGIN_OPTION_NAMES: readonly string[] = Object.keys({
+  fallback: true, dev: true, prewarm: true,
+} satisfies Record<Exclude<keyof WixMediaPluginOptions, keyof WixMediaOptions>, true>)
+
 export interface ResolvedPluginSettings {
   readonly fallback: 'error' | 'local'
   readonly dev: 'local' | 'lockfile'

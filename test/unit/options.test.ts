@@ -152,7 +152,7 @@ describe('resolveOptions: validation', () => {
     [{ maxFileSize: { IMAGE: 0 } }, 'Expected `maxFileSize.IMAGE` to be an integer ≥ 1, got 0'],
   ] as [WixMediaOptions, string][])('rejects %j', (options, message) => {
     const error = configFailure({ root: ROOT, ...options })
-    expect(error.message).toBe(`${message}. Fix the option in wix-media.config or the plugin options`)
+    expect(error.message).toBe(`${message}. Fix the option (in wix-media.config, the plugin options or the command line)`)
   })
 
   it.each([
@@ -163,7 +163,7 @@ describe('resolveOptions: validation', () => {
   ])('rejects the folder %j', (folder, shown) => {
     const error = configFailure({ root: ROOT, folder })
     expect(error.message).toBe(
-      `Expected \`folder\` to be a folder path such as "/site-assets/build" (at most 100 characters), got ${shown}. Fix the option in wix-media.config or the plugin options`,
+      `Expected \`folder\` to be a folder path such as "/site-assets/build" (at most 100 characters), got ${shown}. Fix the option (in wix-media.config, the plugin options or the command line)`,
     )
   })
 
@@ -171,7 +171,7 @@ describe('resolveOptions: validation', () => {
     const error = configFailure(loose({ root: ROOT, maxFileSize: { PICTURE: 5 } }))
     expect(error.message).toBe(
       'Expected `maxFileSize` to be keyed by a media type (IMAGE, VECTOR, VIDEO, AUDIO, DOCUMENT, ARCHIVE, MODEL3D, OTHER), got "PICTURE". ' +
-      'Fix the option in wix-media.config or the plugin options',
+      'Fix the option (in wix-media.config, the plugin options or the command line)',
     )
   })
 
