@@ -63,7 +63,34 @@ export function parseLockfile(text: string, file: string): LockfileData {
     throw lockfileError(file, `the lockfile has schema version ${data.version}, newer than this tool's ${LOCKFILE_VERSION}`,
       'Upgrade unplugin-wix-media to the version that wrote it')
   }
+  for (const [hash, entry] of Object.entries(data.files)) {
+    const wrong = entryProblem(hash, entry)
+    if (wrong) {
+      throw lockfileError(file, `the lockfile's entry "${hash}" ${wrong}`,
+        'Restore the file from git, or delete that entry (or the whole file) and run `wix-media sync`: uploaded files are re-adopted, not uploaded again')
+    }
+  }
   return { version: data.version, siteId: data.siteId, files: data.files }
+}
+
+const MEDIA_TYPES = new Set<unknown>(['IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'VECTOR', 'ARCHIVE', 'MODEL3D', 'OTHER'] satisfies MediaType[])
+const isText = (value: unknown) => typeof value === 'string' && value !== ''
+const isCount = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0
+
+/** What is wrong with one lockfile entry (a hand edit, a bad merge), or `undefined`. */
+function entryProblem(hash: string, entry: unknown): string | undefined {
+  if (!/^[0-9a-f]{64}$/.test(hash)) return 'is not keyed by a sha256 (64 hex digits)'
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'is not an object'
+  const { id, url, uri, mediaType, mimeType, size, width, height, paths } = entry as Record<string, unknown>
+  if (!isText(id)) return `has no \`id\` (got ${JSON.stringify(id)})`
+  if (!isText(url) || !URL.canParse(url as string)) return `has no valid \`url\` (got ${JSON.stringify(url)})`
+  if (!isText(uri)) return `has no \`uri\` (got ${JSON.stringify(uri)})`
+  if (!MEDIA_TYPES.has(mediaType)) return `has an unknown \`mediaType\` (got ${JSON.stringify(mediaType)})`
+  if (!isText(mimeType)) return `has no \`mimeType\` (got ${JSON.stringify(mimeType)})`
+  if (!isCount(size)) return `has a \`size\` that is not a whole number of bytes (got ${JSON.stringify(size)})`
+  if ((width !== undefined && !isCount(width)) || (height !== undefined && !isCount(height))) return 'has a `width` or `height` that is not a whole number'
+  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) return 'has `paths` that are not a list of project paths'
+  return undefined
 }
 
 /** The lockfile's text: keys sorted, fixed field order, two-space indent, final newline. */
