@@ -5,6 +5,8 @@
  * - load: an import of a media file (default, `?url`, dynamic) becomes `export default "<hosted url>"`.
  * - transform: CSS `url()` / `image-set()` and JS `new URL('./x.png', import.meta.url)` are rewritten.
  * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
+ * - Vite's config: a PostCSS plugin rewrites the `url()`s only Vite's CSS plugin sees (`@import`ed
+ *   stylesheets, preprocessor partials); see `vite-css.ts`.
  * - buildEnd: the lockfile is written, one summary line is logged, unhostable files fail the build.
  */
 import { stat } from 'node:fs/promises'
@@ -17,6 +19,7 @@ import { createHost, type Host, type PluginLogger } from './host.ts'
 import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
 import { hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
+import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
 /** What the plugin uses of a webpack or Rspack compiler. */
@@ -141,6 +144,24 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     },
 
     vite: {
+      config: {
+        // Last, so that a `css.postcss` another plugin sets is kept too.
+        order: 'post',
+        async handler(config, env) {
+          if (env.command === 'serve' && (env.isPreview || settings.dev === 'local')) return undefined
+          const postcss = await postcssWithPlugin(config, mediaPostcssPlugin(PLUGIN_NAME, async (value, file, stylesheet) => {
+            const { path } = splitQuery(file)
+            // What the transform leaves alone, this leaves alone too: a stylesheet imported as text, and node_modules.
+            if (passive() || TEXT_QUERY.test(stylesheet) || NODE_MODULES.test(path)) return undefined
+            try {
+              return (await rewriteCss(value, path, serverRoot(), resolver))?.code
+            } catch (error) {
+              return failBuild(error)
+            }
+          }))
+          return postcss && { css: { postcss } }
+        },
+      },
       configResolved(config) {
         serving = config.command === 'serve'
         bundlerRoot = config.root
