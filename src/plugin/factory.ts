@@ -14,9 +14,9 @@ import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
 import { isWixMediaError } from '../core/errors.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
-import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
+import { checkOptionNames, OPTION_NAMES, resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
-import { resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
+import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
 import { hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
@@ -44,6 +44,7 @@ function consoleLogger(): PluginLogger {
 export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}, meta) => {
   // unplugin's esbuild adapter appends a map as a `//#` comment, which is not CSS: no map for CSS there.
   const cssMaps = meta.framework !== 'esbuild'
+  checkOptionNames(rawOptions, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], 'the plugin options')
   const settings = resolvePluginSettings(rawOptions)
   let options: ResolvedOptions = resolveOptions(rawOptions)
   /** The bundler's root (Vite's `root`, webpack's `context`), once known: what `/src/x.png` in CSS or HTML starts from. */

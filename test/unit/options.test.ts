@@ -4,7 +4,8 @@ import { MockAgent } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
 import { DEFAULT_MEDIA_EXTENSIONS } from '../../src/core/media-types.ts'
-import { resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
+import { checkOptionNames, OPTION_NAMES, resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
+import { unplugin } from '../../src/plugin/index.ts'
 
 const ROOT = resolve('/tmp/wix-media-project')
 
@@ -191,5 +192,24 @@ describe('DEFAULT_MEDIA_EXTENSIONS', () => {
       expect(DEFAULT_MEDIA_EXTENSIONS).toContain(extension)
     }
     for (const extension of ['txt', 'csv', 'zip', 'gz', 'glb', 'gltf']) expect(DEFAULT_MEDIA_EXTENSIONS).not.toContain(extension)
+  })
+})
+
+describe('option names', () => {
+  it('the plugin refuses a misspelled option, naming the one it probably meant (a JS config has no types to catch it)', () => {
+    const error = (() => {
+      try {
+        unplugin.rollup({ fallbak: 'local' } as never)
+      } catch (thrown) {
+        return thrown as WixMediaError
+      }
+      throw new Error('expected the plugin to refuse `fallbak`')
+    })()
+    expect(error.code).toBe('WIX_MEDIA_CONFIG')
+    expect(error.message).toMatch(/^the plugin options: `fallbak` is not an option \(did you mean `fallback`\?\)\. Options are: apiKey, /)
+  })
+
+  it('suggests nothing for a name far from every option', () => {
+    expect(() => checkOptionNames({ colour: 'red' }, OPTION_NAMES, 'x.json')).toThrow(/^x\.json: `colour` is not an option\. Options are:/)
   })
 })
