@@ -1,18 +1,26 @@
 /**
  * Pruning: lockfile entries that no project file uses are dropped; with `remote`, files in the
- * managed folder that carry our hash label but are in no lockfile entry are moved to the trash.
+ * managed folder that carry our hash label but are in no entry that a project file uses are moved
+ * to the trash. A remote prune refuses to run without such an entry (no lockfile, an empty one, or
+ * one whose paths are not under the root): every file of the folder would look like an orphan.
  */
+import { access } from 'node:fs/promises'
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
-import { WixMediaError } from './errors.ts'
-import { applyPaths, reconcile } from './reconcile.ts'
+import { isWixMediaError, WixMediaError } from './errors.ts'
+import { applyPaths, reconcile, type Reconciled } from './reconcile.ts'
 
 export interface PruneResult {
   /** Lockfile hashes dropped (or that would be, in a dry run). */
   dropped: string[]
-  /** Managed-folder files moved to the trash (or that would be). */
+  /** Managed-folder files that no entry in use holds: moved to the trash (with `trash`), or only listed. */
   orphans: { id: string; displayName: string }[]
+  /** The orphans are in the trash now (`trash`, no dry run, and the call succeeded). */
+  trashed: boolean
+  /** Files that could not be read: then nothing changed. */
   errors: WixMediaError[]
+  /** Moving the orphans to the trash failed, after the lockfile entries were dropped. */
+  trashError?: WixMediaError
 }
 
 export async function prune(
@@ -34,11 +42,12 @@ export async function prune(
   },
 ): Promise<PruneResult> {
   const { assets, errors } = await engine.inspectAll(paths)
-  if (errors.length > 0) return { dropped: [], orphans: [], errors }
+  if (errors.length > 0) return { dropped: [], orphans: [], trashed: false, errors }
   const reconciled = await reconcile(engine, assets)
   let orphans: FileDescriptor[] = []
   if (options.remote) {
     const lockedIds = new Set([...reconciled.paths].filter(([, used]) => used.length > 0).map(([hash]) => engine.lockfile.get(hash)!.id))
+    if (lockedIds.size === 0) throw await nothingLockedError(engine, reconciled)
     const bornBefore = Date.now() - options.minAgeMs
     orphans = (await engine.remote.labelled())
       .filter((file) => !lockedIds.has(file.id) && Date.parse(file.createdDate) <= bornBefore)
@@ -48,10 +57,36 @@ export async function prune(
       })
     }
   }
-  if (!options.dryRun) {
-    applyPaths(engine, reconciled, true)
-    await engine.flush()
-    if (options.trash && orphans.length > 0) await (await engine.client()).deleteFiles(orphans.map((file) => file.id))
+  const listed = orphans.map((file) => ({ id: file.id, displayName: file.displayName }))
+  const result: PruneResult = { dropped: reconciled.stale, orphans: listed, trashed: false, errors }
+  if (options.dryRun) return result
+  applyPaths(engine, reconciled, true)
+  await engine.flush()
+  if (options.trash && orphans.length > 0) {
+    try {
+      await (await engine.client()).deleteFiles(orphans.map((file) => file.id))
+      result.trashed = true
+    } catch (error) {
+      // The entries are dropped already: report that along with the failure.
+      if (!isWixMediaError(error)) throw error
+      result.trashError = error
+    }
   }
-  return { dropped: reconciled.stale, orphans: orphans.map((file) => ({ id: file.id, displayName: file.displayName })), errors }
+  return result
+}
+
+/**
+ * Why a remote prune must not run: no entry that a project file uses, so "in no lockfile entry"
+ * would be every file of the managed folder, other projects' included.
+ */
+async function nothingLockedError(engine: Engine, reconciled: Reconciled): Promise<WixMediaError> {
+  const { lockfile, options } = engine
+  const entries = reconciled.paths.size
+  const why = entries > 0
+    ? `none of the ${entries} entries of the lockfile ${lockfile.path} is used by a file under ${options.root}`
+    : await access(lockfile.path).then(() => `the lockfile ${lockfile.path} has no entries`, () => `there is no lockfile at ${lockfile.path}`)
+  return new WixMediaError('WIX_MEDIA_CONFIG', `prune --remote refused: ${why}, so every file in the managed folder ${options.folder} would count as an orphan, other projects' files included`, {
+    hint: 'Run it from the project root, or pass --root <project folder> and --lockfile <its lockfile>; ' +
+      'a project that has not synced yet has nothing to prune (wix-media sync writes the lockfile)',
+  })
 }

@@ -12,6 +12,20 @@ export interface VerifyProblem {
 
 const BATCH = 100
 
+/**
+ * The problems that dropping the entry fixes: the next sync uploads the file again (a trashed,
+ * failed or different file in the Media Manager is not adopted). A pending file only needs time.
+ */
+export const FIXED_BY_DROPPING: ReadonlySet<VerifyProblem['problem']> = new Set(['missing', 'trashed', 'failed', 'size-mismatch'])
+
+/** Drops the lockfile entries of `problems` that {@link FIXED_BY_DROPPING} covers, and writes the lockfile. */
+export async function dropBroken(engine: Engine, problems: readonly VerifyProblem[]): Promise<VerifyProblem[]> {
+  const dropped = problems.filter((problem) => FIXED_BY_DROPPING.has(problem.problem))
+  for (const { hash } of dropped) engine.lockfile.delete(hash)
+  if (dropped.length > 0) await engine.flush()
+  return dropped
+}
+
 export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Promise<{ checked: number; problems: VerifyProblem[] }> {
   const entries = engine.lockfile.entries()
   const client = await engine.client()

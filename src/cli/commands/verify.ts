@@ -1,6 +1,6 @@
 /** `wix-media verify`: every lockfile entry still exists in the Media Manager and is READY. */
 import { createEngine } from '../../core/engine.ts'
-import { verifyLockfile } from '../../core/verify.ts'
+import { dropBroken, FIXED_BY_DROPPING, verifyLockfile, type VerifyProblem } from '../../core/verify.ts'
 import { COMMON_USAGE, EXIT, prepare } from '../common.ts'
 
 export const usage = `Usage: wix-media verify [options]
@@ -8,17 +8,39 @@ export const usage = `Usage: wix-media verify [options]
 Checks every lockfile entry against the Media Manager: the file exists, is not in the trash, is
 READY, and has the recorded size. Exit code 0 when all are fine, 3 when some are not.
 
+\`sync\` trusts the lockfile and does not ask the Media Manager again, so it does not notice a file
+deleted there: run verify for that (in CI, on a schedule).
+
 Options:
+  --fix                 drop the entries of missing, trashed, failed and different-size files, so
+                        that the next \`wix-media sync\` uploads them again (then the exit code
+                        is 0, unless pending files are left)
 ${COMMON_USAGE}`
 
 export async function runVerify(args: string[]): Promise<number> {
-  const prepared = await prepare(args, {}, usage)
+  const prepared = await prepare(args, { fix: { type: 'boolean' } }, usage)
   if (prepared === 'help') return EXIT.OK
-  const { options, output } = prepared
+  const { options, output, values } = prepared
   const engine = await createEngine(options)
   const { checked, problems } = await verifyLockfile(engine)
   for (const problem of problems) output.info(`${problem.problem.padEnd(13)} ${problem.id} (${problem.paths.join(', ') || 'no paths'})`)
-  output.info(`verify: ${checked} entries checked, ${problems.length} with problems${problems.length ? ' (wix-media sync re-uploads missing files once their entries are removed with prune, or the lockfile is deleted)' : ''}`)
-  output.json({ checked, problems })
-  return problems.length > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
+  const dropped = values.fix ? await dropBroken(engine, problems) : []
+  const left = problems.filter((problem) => !dropped.includes(problem))
+  output.info(`verify: ${checked} entries checked, ${problems.length} with problems${hint(problems, dropped)}`)
+  output.json({ checked, problems, ...(values.fix && { dropped: dropped.map((problem) => problem.hash) }) })
+  return left.length > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
+}
+
+/** What to do about the problems found (or what --fix did about them). */
+function hint(problems: readonly VerifyProblem[], dropped: readonly VerifyProblem[]): string {
+  if (dropped.length > 0) {
+    const pending = problems.length > dropped.length ? '; pending files are still processing: run verify again later' : ''
+    const one = dropped.length === 1
+    return `; dropped ${dropped.length} ${one ? 'entry' : 'entries'}: run \`wix-media sync\` to upload ${one ? 'its file' : 'their files'} again${pending}`
+  }
+  if (problems.some((problem) => FIXED_BY_DROPPING.has(problem.problem))) {
+    return ' (run `wix-media verify --fix` to drop the entries of the missing, trashed, failed or different files, ' +
+      'then `wix-media sync` to upload them again; a trashed file can instead be restored from the Media Manager\'s trash)'
+  }
+  return problems.length > 0 ? ' (pending files are still processing: run verify again later)' : ''
 }
