@@ -1,8 +1,20 @@
 /**
  * How commands talk: human lines on stderr (quiet hides them, verbose adds detail), machine JSON on
- * stdout with `--json`, and a progress bar on a TTY.
+ * stdout with `--json`, and progress: a bar on a TTY, a plain line now and then otherwise (CI logs).
  */
 import type { WixMediaError } from '../core/errors.ts'
+
+/** Where output goes: `process.stderr` / `process.stdout`, or a test's collector. */
+export interface Sink {
+  write(text: string): unknown
+  readonly isTTY?: boolean
+}
+
+/** Without a TTY, a sync prints a progress line this often (and none at all when it ends sooner). */
+export const PROGRESS_EVERY_MS = 5_000
+
+/** How a run shows its progress: a redrawn bar, plain lines now and then, or nothing (--quiet). */
+export type ProgressMode = 'bar' | 'lines' | 'none'
 
 export interface Output {
   info(line: string): void
@@ -10,10 +22,22 @@ export interface Output {
   error(error: WixMediaError | Error): void
   json(value: unknown): void
   readonly isTTY: boolean
+  /** A progress display for one run, in this output's mode. */
+  progress(): Progress
 }
 
-export function createOutput(flags: { json: boolean; quiet: boolean; verbose: boolean }, stderr: NodeJS.WriteStream = process.stderr): Output {
+export interface OutputSettings {
+  stderr?: Sink
+  stdout?: Sink
+  /** Plain progress lines (no TTY): one per this many ms. */
+  progressEveryMs?: number
+}
+
+export function createOutput(flags: { json: boolean; quiet: boolean; verbose: boolean }, settings: OutputSettings = {}): Output {
+  const { stderr = process.stderr, stdout = process.stdout, progressEveryMs = PROGRESS_EVERY_MS } = settings
   const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !process.env.CI
+  // --json keeps human output on stderr, so progress lines may go there too; --quiet prints only errors.
+  const mode: ProgressMode = flags.quiet ? 'none' : isTTY ? 'bar' : 'lines'
   return {
     isTTY,
     info: (line) => {
@@ -27,63 +51,128 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
       stderr.write(`error${code ? ` ${code}` : ''}: ${error.message}\n`)
     },
     json: (value) => {
-      if (flags.json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`)
+      if (flags.json) stdout.write(`${JSON.stringify(value, null, 2)}\n`)
     },
+    progress: () => createProgress(mode, stderr, progressEveryMs),
   }
 }
 
+const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const
+
+/**
+ * `0 B`, `999 B`, `1.0 kB`, `9.9 kB`, `10 kB`, `999 kB`, `1.0 MB`… (decimal units). The value is
+ * rounded first and moves to the next unit when the rounding reaches 1000 (999.6 B is `1.0 kB`).
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`
-  const units = ['kB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = -1
-  do {
+  let value = Math.max(0, bytes)
+  for (let unit = 0; ; unit++) {
+    const shown = unit === 0 ? Math.round(value).toString() : value < 9.95 ? value.toFixed(1) : value.toFixed(0)
+    if (Number(shown) < 1000 || unit === BYTE_UNITS.length - 1) return `${shown} ${BYTE_UNITS[unit]}`
     value /= 1000
-    unit++
-  } while (value >= 1000 && unit < units.length - 1)
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+  }
 }
 
+/**
+ * `999 ms`, `1.0 s`, `59.9 s`, `1 min 0 s`, `59 min 59 s`, `1 h 0 min`: rounded first, so that a
+ * part never shows its unit's limit (119.6 s is `2 min 0 s`, not `1 min 60 s`).
+ */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`
+  const rounded = Math.round(Math.max(0, ms))
+  if (rounded < 1000) return `${rounded} ms`
   const seconds = ms / 1000
-  if (seconds < 60) return `${seconds.toFixed(1)} s`
-  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`
+  if (seconds < 59.95) return `${seconds.toFixed(1)} s`
+  const wholeSeconds = Math.round(seconds)
+  if (wholeSeconds < 3600) return `${Math.floor(wholeSeconds / 60)} min ${wholeSeconds % 60} s`
+  const minutes = Math.round(seconds / 60)
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }
 
-/** A one-line progress bar on a TTY: files, bytes, rate and ETA. */
-export function createProgress(output: Output, stream: NodeJS.WriteStream = process.stderr) {
-  let totalFiles = 0
-  let totalBytes = 0
-  let doneFiles = 0
-  let doneBytes = 0
-  const started = Date.now()
-  let last = 0
-  const draw = (force = false) => {
-    if (!output.isTTY) return
-    const now = Date.now()
-    if (!force && now - last < 100) return
-    last = now
-    const ratio = totalBytes ? doneBytes / totalBytes : totalFiles ? doneFiles / totalFiles : 1
-    const width = 24
-    const bar = '#'.repeat(Math.round(ratio * width)).padEnd(width, '.')
-    const rate = doneBytes / Math.max(0.001, (now - started) / 1000)
-    const eta = rate > 0 && totalBytes > doneBytes ? formatDuration(((totalBytes - doneBytes) / rate) * 1000) : '-'
-    stream.write(`\r[${bar}] ${doneFiles}/${totalFiles} files  ${formatBytes(doneBytes)}/${formatBytes(totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}\u001b[K`)
+/** Where a run stands: files and bytes done of the total, bytes sent, and time since it started. */
+export interface ProgressState {
+  doneFiles: number
+  totalFiles: number
+  doneBytes: number
+  totalBytes: number
+  /** Bytes uploaded (files the lockfile had or that were adopted are done at no cost: not in the rate). */
+  sentBytes: number
+  elapsedMs: number
+}
+
+/** `12/40 files  387 B/12 kB  174 B/s  ETA 1 min 5 s`: the rate is of bytes uploaded; ETA of the bytes left at that rate. */
+export function formatProgress(state: ProgressState): string {
+  const rate = state.sentBytes / Math.max(0.001, state.elapsedMs / 1000)
+  const left = state.totalBytes - state.doneBytes
+  const eta = rate > 0 && left > 0 ? formatDuration((left / rate) * 1000) : '-'
+  return `${state.doneFiles}/${state.totalFiles} files  ${formatBytes(state.doneBytes)}/${formatBytes(state.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`
+}
+
+export interface Progress {
+  /** Hashing is done: `files` files of `bytes` bytes to settle. */
+  start(files: number, bytes: number): void
+  /** One file is settled; `sent`: it was uploaded (its bytes count in the rate). */
+  advance(bytes: number, sent: boolean): void
+  /** The run ended (or was interrupted): clears the bar, or prints a last line if any was printed. */
+  end(): void
+}
+
+const BAR_WIDTH = 24
+const REDRAW_MS = 100
+
+/**
+ * On a TTY, a one-line bar redrawn in place (at most every 100 ms). Otherwise a plain line every
+ * `everyMs` while the run lasts, and a last one at its end if any was printed: a log shows that a
+ * long run is alive, and a short run prints only its summary.
+ */
+export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number = PROGRESS_EVERY_MS): Progress {
+  const state: ProgressState = { doneFiles: 0, totalFiles: 0, doneBytes: 0, totalBytes: 0, sentBytes: 0, elapsedMs: 0 }
+  let started = Date.now()
+  let lastDrawn = 0
+  let timer: NodeJS.Timeout | undefined
+  let linesPrinted = 0
+  const now = () => {
+    const at = Date.now()
+    state.elapsedMs = at - started
+    return at
+  }
+  const draw = (force: boolean) => {
+    if (mode !== 'bar') return
+    const at = now()
+    if (!force && at - lastDrawn < REDRAW_MS) return
+    lastDrawn = at
+    const ratio = state.totalBytes ? state.doneBytes / state.totalBytes : state.totalFiles ? state.doneFiles / state.totalFiles : 1
+    const bar = '#'.repeat(Math.round(ratio * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')
+    stream.write(`\r[${bar}] ${formatProgress(state)}\u001b[K`)
+  }
+  const line = () => {
+    now()
+    linesPrinted++
+    stream.write(`${formatProgress(state)}\n`)
   }
   return {
-    start(files: number, bytes: number) {
-      totalFiles = files
-      totalBytes = bytes
+    start(files, bytes) {
+      state.totalFiles = files
+      state.totalBytes = bytes
+      started = Date.now()
       draw(true)
+      if (mode === 'lines' && timer === undefined) {
+        timer = setInterval(line, everyMs)
+        // The timer never keeps a finished (or interrupted) process alive.
+        timer.unref()
+      }
     },
-    advance(bytes: number) {
-      doneFiles++
-      doneBytes += bytes
-      draw(doneFiles === totalFiles)
+    advance(bytes, sent) {
+      state.doneFiles++
+      state.doneBytes += bytes
+      if (sent) state.sentBytes += bytes
+      draw(state.doneFiles === state.totalFiles)
     },
     end() {
-      if (output.isTTY) stream.write('\r\u001b[K')
+      if (timer !== undefined) {
+        clearInterval(timer)
+        timer = undefined
+        if (linesPrinted > 0) line()
+      }
+      if (mode === 'bar') stream.write('\r\u001b[K')
     },
   }
 }

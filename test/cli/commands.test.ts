@@ -306,6 +306,50 @@ describe('wix-media verify', () => {
     })
     expect(broken.stderr).toContain(`missing       ${gone.id} (src/assets/hero-copy.png, src/assets/hero.png)`)
   })
+
+  it('its hint works: verify --fix drops the entries of trashed and deleted files, and the next sync uploads them again', async () => {
+    const emulator = await fixtures.emulator()
+    const files = tree()
+    const root = await fixtures.project(files)
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lock = await readLock(root)
+    const pngHash = sha256(files['src/assets/hero.png']!)
+    const pdfHash = sha256(files['public/terms.pdf']!)
+    const api = apiFor(emulator)
+    expect((await api.call('POST', '/bulk/files/delete', { fileIds: [lock.files[pngHash]!.id] })).status).toBe(200)
+    expect((await api.call('POST', '/bulk/files/delete', { fileIds: [lock.files[pdfHash]!.id], permanent: true })).status).toBe(200)
+    // sync trusts the lockfile: it asks the Media Manager nothing, so it cannot notice.
+    const trusting = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(JSON.parse(trusting.stdout)).toMatchObject({ uploaded: 0, reused: 4 })
+
+    const found = await fixtures.runCli(['verify'], root, cliEnv(emulator))
+
+    expect(found.code).toBe(3)
+    expect(found.stderr).toContain('verify: 3 entries checked, 2 with problems (run `wix-media verify --fix` to drop the entries')
+    expect(found.stderr).toContain('then `wix-media sync` to upload them again')
+
+    const fixed = await fixtures.runCli(['verify', '--fix', '--json'], root, cliEnv(emulator))
+
+    expect(fixed.code, fixed.stderr).toBe(0)
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ checked: 3, dropped: [pngHash, pdfHash].sort() })
+    expect(fixed.stderr).toContain('dropped 2 entries: run `wix-media sync` to upload their files again')
+    expect(Object.keys((await readLock(root)).files)).toEqual([sha256(files['src/assets/logo.svg']!)])
+
+    const synced = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(synced.code, synced.stderr).toBe(0)
+    expect(JSON.parse(synced.stdout)).toMatchObject({ uploaded: 2, adopted: 0, reused: 2 })
+    const again = await fixtures.runCli(['verify'], root, cliEnv(emulator))
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stderr).toContain('verify: 3 entries checked, 0 with problems')
+
+    // The other way out: without a lockfile, sync adopts the files still there and uploads the rest.
+    const { files: now } = await readLock(root)
+    expect((await api.call('POST', '/bulk/files/delete', { fileIds: [now[pngHash]!.id], permanent: true })).status).toBe(200)
+    await rm(join(root, LOCKFILE))
+    const fresh = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(JSON.parse(fresh.stdout)).toMatchObject({ uploaded: 1, adopted: 2 })
+    expect((await fixtures.runCli(['verify'], root, cliEnv(emulator))).code).toBe(0)
+  })
 })
 
 describe('wix-media prune', () => {
@@ -443,5 +487,36 @@ describe('secrets', () => {
     expectNoSecret(await readFile(join(root, LOCKFILE), 'utf8'), 'the lockfile')
     expectNoSecret(await readFile(join(root, STAT_CACHE), 'utf8'), 'the stat cache')
     expect(emulator.requests().some((entry) => entry.fault !== undefined)).toBe(true)
+  })
+})
+
+describe('wix-media sync, interrupted', () => {
+  it('Ctrl-C (SIGINT) mid-run: says what it recorded, dies of the signal (status 130), and the next sync does the rest without uploading twice', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 200 } })
+    const files: Tree = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`media/${String(i).padStart(2, '0')}.png`, png(4, 4, i + 1)]))
+    const root = await fixtures.project(files)
+    const cli = fixtures.spawnCli(['sync', '--concurrency', '1'], root, cliEnv(emulator))
+    for (const deadline = Date.now() + 10_000; countRoute(emulator, 'upload') < 2;) {
+      if (Date.now() > deadline) throw new Error('timed out waiting for two uploads')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    cli.child.kill('SIGINT')
+    const run = await cli.done
+
+    // Ended by the signal, as without a handler: a shell says 130, and a script running it stops too.
+    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: null, signal: 'SIGINT' })
+    const summary = /^interrupted: (\d+) uploaded \(.+\) and 0 adopted, recorded in wix-media\.lock\.json; run `wix-media sync` again to finish$/m.exec(run.stderr)
+    expect(summary, run.stderr).not.toBeNull()
+    expect(run.stderr).not.toContain('error')
+    const recorded = Number(summary![1])
+    expect(recorded).toBeGreaterThanOrEqual(1)
+    expect(recorded).toBeLessThan(12)
+    expect(Object.keys((await readLock(root)).files)).toHaveLength(recorded)
+
+    const again = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(again.code, again.stderr).toBe(0)
+    const report = JSON.parse(again.stdout) as SyncJson
+    // The upload cut short may have reached the Media Manager: then it is adopted, not uploaded again.
+    expect({ reused: report.reused, hosted: report.uploaded + report.adopted }).toEqual({ reused: recorded, hosted: 12 - recorded })
   })
 })

@@ -1,39 +1,93 @@
 /** `wix-media sync [globs…]`: upload what is new or changed, write the lockfile, print a summary. */
+import { relative } from 'node:path'
+import type { WixMediaError } from '../../core/errors.ts'
+import type { ResolvedOptions } from '../../core/options.ts'
 import { planProject, syncProject, type ProjectSetup } from '../../core/project.ts'
+import type { SyncReport } from '../../core/sync.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
 import { printPlan } from './status.ts'
-import { createProgress, formatBytes, formatDuration } from '../output.ts'
+import { formatBytes, formatDuration, type Output } from '../output.ts'
 
 export const usage = `Usage: wix-media sync [globs…] [options]
 
 Scans the project's media (globs, or \`include\` from the config), hashes them, uploads what the
 lockfile does not have yet (adopting files this tool already uploaded), and writes the lockfile.
+Ctrl-C stops it: the uploads that finished are recorded, the next sync does the rest.
 
 Options:
   --dry-run             show what would be uploaded; change nothing
 ${COMMON_USAGE}`
 
+/** The signals that stop a sync gracefully: Ctrl-C, and what CI runners send on a cancel. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const
+
 export async function runSync(args: string[]): Promise<number> {
   const prepared = await prepare(args, { 'dry-run': { type: 'boolean' } }, usage)
   if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
-  const dryRun = Boolean(values['dry-run'])
-  const progress = createProgress(output)
-  const onScanned: ProjectSetup['onScanned'] = (paths, walked) =>
-    output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
-  if (dryRun) return printPlan(await planProject(options, hasCredentials(options), { onScanned }), output, 'sync --dry-run')
+  // A dry run writes nothing: Ctrl-C may end it at once, as by default.
+  if (values['dry-run']) return printPlan(await planProject(options, hasCredentials(options), { onScanned: scannedDetail(options, output) }), output, 'sync --dry-run')
+
+  // The first signal aborts the run, which then records what finished and says so; a second one ends it at once.
+  const stop = new AbortController()
+  let received: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received) dieOf(signal, onSignal)
+    received = signal
+    stop.abort()
+  }
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
+  try {
+    return await sync(options, output, stop.signal)
+  } finally {
+    // Ended by a signal, as an unhandled one would (exit status 130 for SIGINT): a shell script or make stops too.
+    if (received) dieOf(received, onSignal)
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
+  }
+}
+
+function dieOf(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): void {
+  for (const name of STOP_SIGNALS) process.off(name, handler)
+  process.kill(process.pid, signal)
+}
+
+const scannedDetail = (options: ResolvedOptions, output: Output): ProjectSetup['onScanned'] => (paths, walked) =>
+  output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
+
+/**
+ * The sync itself: progress, one `--verbose` line per file, the summary and `--json` report, and
+ * the exit code. When `stop` aborts, the run records the uploads that finished, and the summary
+ * says what was recorded (the caller then ends the process).
+ */
+export async function sync(options: ResolvedOptions, output: Output, stop?: AbortSignal): Promise<number> {
+  const progress = output.progress()
+  let scanned: readonly string[] = []
+  const onScanned = scannedDetail(options, output)
   const setup: ProjectSetup = {
-    onScanned,
+    signal: stop,
+    onScanned: (paths, walked) => {
+      scanned = paths
+      onScanned?.(paths, walked)
+    },
     onHosted: (asset, local) => {
-      if (asset.outcome !== 'reused') output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
-      progress.advance(local.size)
+      output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
+      progress.advance(local.size, asset.outcome === 'uploaded')
     },
     onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
   }
-  const report = await syncProject(options, setup)
-  progress.end()
+  let report: SyncReport
+  try {
+    report = await syncProject(options, setup)
+  } finally {
+    progress.end()
+  }
+  if (stop?.aborted) return interrupted(report, options, output)
   for (const error of report.errors) output.error(error)
-  if (report.fromLastSync) output.detail('Every file is as the last sync left it (checked by their stats)')
+  if (report.fromLastSync) {
+    // No engine ran (nothing was read but stats): every file is as recorded, so reused.
+    for (const path of scanned) output.detail(`reused   ${path}`)
+    output.detail('Every file is as the last sync left it (checked by their stats)')
+  }
   output.info(
     `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}), ${report.adopted} adopted, ${report.reused} unchanged` +
     `${report.errors.length ? `, ${report.errors.length} failed` : ''} in ${formatDuration(report.durationMs)}` +
@@ -42,4 +96,29 @@ export async function runSync(args: string[]): Promise<number> {
   output.json({ ...report, errors: report.errors.map(errorJson) })
   if (report.errors.length === 0) return EXIT.OK
   return report.errors.every((error) => error.code === 'WIX_MEDIA_FROZEN') ? EXIT.OUT_OF_DATE : EXIT.FAILED
+}
+
+/** Exit status of a run stopped by SIGINT (128 + 2), as shells report it. */
+export const EXIT_INTERRUPTED = 130
+
+/** Whether an error is (or was caused by) the run's abort. */
+function isAbort(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
+    const { name, code } = cause as { name?: string; code?: string }
+    if (name === 'AbortError' || code === 'ABORT_ERR') return true
+  }
+  return false
+}
+
+/** The summary of an interrupted run: what is recorded, and how to finish. Failures other than the abort are still shown. */
+function interrupted(report: SyncReport, options: ResolvedOptions, output: Output): number {
+  const failures: WixMediaError[] = report.errors.filter((error) => !isAbort(error))
+  for (const error of failures) output.error(error)
+  const lockfile = relative(process.cwd(), options.lockfile) || options.lockfile
+  const done = `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}) and ${report.adopted} adopted`
+  output.info(options.frozen
+    ? 'interrupted: nothing was written (--frozen)'
+    : `interrupted: ${done}, recorded in ${lockfile}; run \`wix-media sync\` again to finish`)
+  output.json({ ...report, interrupted: true, errors: failures.map(errorJson) })
+  return EXIT_INTERRUPTED
 }

@@ -1,0 +1,101 @@
+/**
+ * What `wix-media sync` prints, run in-process (`sync()` from src/cli/commands/sync.ts with an
+ * output that collects) against the emulator: plain progress lines in a log during a slow run
+ * (a shortened interval), one `--verbose` line per file, and the summary of an interrupted run.
+ */
+import { describe, expect, it } from 'vitest'
+import { sync } from '../../src/cli/commands/sync.ts'
+import { createOutput, type Sink } from '../../src/cli/output.ts'
+import { png } from '../support/media.ts'
+import { countRoute, optionsFor, readLock, settle, until, useFixtures, type Tree } from '../support/project.ts'
+
+const fixtures = useFixtures()
+
+function collector(): Sink & { text: () => string } {
+  const chunks: string[] = []
+  return { isTTY: false, write: (chunk: string) => chunks.push(chunk), text: () => chunks.join('') }
+}
+
+function images(count: number): Tree {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`media/${String(i).padStart(2, '0')}.png`, png(4, 4, i + 1)]))
+}
+
+const PROGRESS_LINE = /^\d+\/\d+ files {2}\S+ k?B\/\S+ k?B {2}\S+ k?B\/s {2}ETA .+$/
+
+describe('sync output', () => {
+  it('without a TTY, a slow run prints a progress line every interval and a last one at its end; a fast run none', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 80 } })
+    const root = await fixtures.project(images(6))
+    const stderr = collector()
+    const output = createOutput({ json: false, quiet: false, verbose: false }, { stderr, stdout: collector(), progressEveryMs: 100 })
+
+    expect(await sync(optionsFor(emulator, root, { concurrency: 1 }), output)).toBe(0)
+
+    const lines = stderr.text().trimEnd().split('\n')
+    const progress = lines.filter((line) => PROGRESS_LINE.test(line))
+    // 6 uploads one at a time, ≥ 80 ms each: ≥ 480 ms, so a line at 100, 200, 300 and 400 ms and a last one
+    // (a loaded machine may skip a tick).
+    expect(progress.length, stderr.text()).toBeGreaterThanOrEqual(3)
+    expect(progress.at(-1)).toMatch(/^6\/6 files /)
+    expect(lines.at(-1)).toMatch(/^6 uploaded \(.+\), 0 adopted, 0 unchanged in /)
+    expect(lines).toEqual([...progress, lines.at(-1)])
+
+    // The same output settings, a run far shorter than the interval: the summary only.
+    const quick = collector()
+    const quickOutput = createOutput({ json: false, quiet: false, verbose: false }, { stderr: quick, stdout: collector(), progressEveryMs: 60_000 })
+    expect(await sync(optionsFor(emulator, root), quickOutput)).toBe(0)
+    expect(quick.text()).toMatch(/^0 uploaded \(0 B\), 0 adopted, 6 unchanged in [^\n]+\n$/)
+  })
+
+  it('--verbose prints one line per file, whatever its outcome, also when answered from the last sync', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ 'media/a.png': png(4, 4, 1), 'media/b.png': png(4, 4, 2), 'media/b-copy.png': png(4, 4, 2) })
+    const verbose = () => {
+      const stderr = collector()
+      return { stderr, output: createOutput({ json: false, quiet: false, verbose: true }, { stderr, stdout: collector() }) }
+    }
+    const perFile = (text: string) => text.split('\n').filter((line) => /^(uploaded|adopted|reused) /.test(line)).map((line) => line.replace(/ → .*$/, '')).sort()
+
+    const cold = verbose()
+    expect(await sync(optionsFor(emulator, root), cold.output)).toBe(0)
+    // b.png and b-copy.png hold the same bytes: one of them is uploaded, the other reuses it.
+    const coldLines = perFile(cold.stderr.text())
+    expect(coldLines.map((line) => line.replace(/ .*$/, '')).sort()).toEqual(['reused', 'uploaded', 'uploaded'])
+    expect(coldLines.map((line) => line.replace(/^.* /, '')).sort()).toEqual(['media/a.png', 'media/b-copy.png', 'media/b.png'])
+
+    // The lockfile is too fresh to stamp: this run is a full one (the engine reuses every file) and records.
+    await settle()
+    const full = verbose()
+    expect(await sync(optionsFor(emulator, root), full.output)).toBe(0)
+    expect(perFile(full.stderr.text())).toEqual(['reused   media/a.png', 'reused   media/b-copy.png', 'reused   media/b.png'])
+    expect(full.stderr.text()).toMatch(/^reused {3}media\/a\.png → http:\/\/127\.0\.0\.1:\d+\//m)
+
+    const fromRecord = verbose()
+    expect(await sync(optionsFor(emulator, root), fromRecord.output)).toBe(0)
+    expect(fromRecord.stderr.text()).toContain('Every file is as the last sync left it')
+    expect(perFile(fromRecord.stderr.text())).toEqual(['reused   media/a.png', 'reused   media/b-copy.png', 'reused   media/b.png'])
+  })
+
+  it('stopped mid-run, it records the finished uploads and says how many, without an error per aborted file', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 150 } })
+    const root = await fixtures.project(images(10))
+    const stderr = collector()
+    const stdout = collector()
+    const output = createOutput({ json: true, quiet: false, verbose: false }, { stderr, stdout })
+    const stop = new AbortController()
+
+    const running = sync(optionsFor(emulator, root, { concurrency: 1 }), output, stop.signal)
+    await until(() => countRoute(emulator, 'upload') >= 2, 'two uploads')
+    stop.abort()
+
+    expect(await running).toBe(130)
+    const summary = /^interrupted: (\d+) uploaded \(.+\) and 0 adopted, recorded in \S*wix-media\.lock\.json; run `wix-media sync` again to finish$/m
+    expect(stderr.text()).toMatch(summary)
+    expect(stderr.text()).not.toContain('error')
+    const uploaded = Number(summary.exec(stderr.text())![1])
+    expect(uploaded).toBeGreaterThanOrEqual(1)
+    expect(uploaded).toBeLessThan(10)
+    expect(Object.keys((await readLock(root)).files)).toHaveLength(uploaded)
+    expect(JSON.parse(stdout.text())).toMatchObject({ interrupted: true, uploaded, errors: [] })
+  })
+})
