@@ -41,7 +41,7 @@ export const COMMON_USAGE = `  --config <file>       config file (default: wix-m
   --frozen              fail instead of uploading when a file is missing from the lockfile
   --json                machine-readable result on stdout (human output stays on stderr)
   -q, --quiet           only errors
-  -v, --verbose         one line per file
+  -v, --verbose         more detail (sync: one line per file)
   -h, --help            show this help
 
 Environment: WIX_API_KEY, WIX_SITE_ID, WIX_API_BASE_URL (default https://www.wixapis.com).`
