@@ -11,6 +11,7 @@ import { readdir as readdirCallback, stat as statCallback, statSync, type Stats 
 import { readFile, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type FastGlob from 'fast-glob'
+import { WixMediaError } from './errors.ts'
 import type { Ignore } from 'ignore'
 
 export interface ScanOptions {
@@ -119,6 +120,16 @@ export interface Scan {
   observed: Observed[]
 }
 
+/** A scan that missed folders is no scan: a sync would call their files gone, a prune drop their entries. */
+function unreadableError(unreadable: readonly { folder: string; code: string }[]): WixMediaError {
+  const [first, ...more] = [...unreadable].sort((a, b) => (a.folder < b.folder ? -1 : 1))
+  const others = more.length > 0 ? ` (and ${more.length} more: ${more.map(({ folder }) => folder).join(', ')})` : ''
+  return new WixMediaError('WIX_MEDIA_FILE', `the folder cannot be read (${first!.code}), so its files cannot be scanned${others}`, {
+    file: first!.folder,
+    hint: 'Fix its permissions, or leave it out with `exclude`',
+  })
+}
+
 /** Finds the project's media files, and what the result depends on. */
 export async function scanTree(options: ScanOptions): Promise<Scan> {
   const honourGitignore = options.gitignore !== false
@@ -126,11 +137,19 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
   const observed: Observed[] = []
   const relativeOf = (path: string) => relative(root, path).split(sep).join('/')
   // Every folder is stat'ed before it is read: a file added to or removed from it later changes its mtime.
-  const readdir = ((path: string, ...rest: [never, never]) => {
+  // fast-glob (suppressErrors) would skip a folder it cannot read in silence: note it, to fail the scan.
+  const unreadable: { folder: string; code: string }[] = []
+  // fast-glob calls it as readdir(path, { withFileTypes: true }, callback).
+  const readdir = ((path: string, options: { withFileTypes: true }, callback: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
     const relativePath = relativeOf(path)
-    observed.push(observe(relativePath ? `${relativePath}/` : './', path))
-    return readdirCallback(path, ...rest)
-  }) as typeof readdirCallback
+    const folder = relativePath ? `${relativePath}/` : './'
+    observed.push(observe(folder, path))
+    readdirCallback(path, options, (error, entries) => {
+      // Gone or replaced by a file since it was listed: a change during the walk, not a fault.
+      if (error && error.code !== 'ENOENT' && error.code !== 'ENOTDIR') unreadable.push({ folder, code: error.code ?? error.message })
+      callback(error, entries)
+    })
+  }) as unknown as typeof readdirCallback
   // And every symlink the walk resolves, through the link: what it points at (a file, a folder,
   // nothing yet) can change with no folder of the tree changing.
   const loopSafe = loopSafeStat(root)
@@ -144,6 +163,7 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
     ...await walkOptions(options),
     fs: { stat, readdir },
   })
+  if (unreadable.length > 0) throw unreadableError(unreadable)
   if (!honourGitignore) return { paths: found.sort(), observed }
   const media = found.filter((path) => !isGitignore(path))
   const gitignores = await loadGitignores(options.root, found.filter(isGitignore), observed)

@@ -94,8 +94,13 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       }
       if (settings.prewarm && !serving) {
         const { scanFiles } = await import('../core/scan.ts')
-        // Start every upload now; each import awaits its own (single-flight) result later.
-        for (const path of await scanFiles(options)) getHost().prewarm(resolve(options.root, path))
+        // Start every upload now; each import awaits its own (single-flight) result later. A scan
+        // that fails (a folder it cannot read) leaves the files to their imports, as without prewarm.
+        const paths = await scanFiles(options).catch((error: unknown) => {
+          logger.warn(`prewarm skipped: ${(error as Error).message}`)
+          return []
+        })
+        for (const path of paths) getHost().prewarm(resolve(options.root, path))
       }
     },
 
