@@ -1,7 +1,8 @@
 /**
  * A folder the scan cannot read is an error naming it, not a silent gap: a `sync --frozen` that
  * never saw a folder's files must not pass, nor `prune` drop their entries. The CLI runs as a user
- * that really cannot read the folder (for root, to whom permissions do not apply: `nobody`).
+ * that really cannot read the folder (for root, to whom permissions do not apply: `nobody`, who
+ * must then be able to run this Node: `.ci/run` opens its Node 22 folder for that).
  */
 import { chmod } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -6,7 +6,7 @@ export interface Collected {
   /** What the process wrote so far. */
   stdout(): string
   stderr(): string
-  /** Resolves when the process has ended and its output is closed. */
+  /** Resolves when the process has ended and its output is closed; rejects when it could not start. */
   closed: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>
 }
 
@@ -20,8 +20,12 @@ export function spawnCollecting(command: string, args: readonly string[], option
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk
   })
-  const closed = new Promise<Awaited<Collected['closed']>>((resolve) => {
+  const closed = new Promise<Awaited<Collected['closed']>>((resolve, reject) => {
     child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr }))
+    // No process at all (the command cannot be run): fail now, not at the test's timeout.
+    child.once('error', (error) => {
+      if (child.pid === undefined) reject(error)
+    })
   })
   return { child, stdout: () => stdout, stderr: () => stderr, closed }
 }
