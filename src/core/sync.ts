@@ -31,7 +31,10 @@ export interface SyncReport {
 }
 
 export interface Plan {
-  /** Files that are not in the lockfile: to upload, or to adopt from the managed folder. */
+  /**
+   * Files that are not in the lockfile: to upload, or to adopt from the managed folder; one path
+   * per content (the other paths with the same bytes count as `unchanged`, as sync reuses them).
+   */
   work: { path: string; action: 'upload' | 'adopt' }[]
   unchanged: number
   errors: WixMediaError[]
@@ -44,10 +47,16 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
   const { assets, errors } = await engine.inspectAll(paths)
   const work: Plan['work'] = []
   let unchanged = 0
+  // As sync counts: one upload (or adoption) per content; its other paths reuse it.
+  const planned = new Set<string>()
   for (const asset of assets) {
-    const action = await engine.plan(asset, remote)
-    if (action === 'reuse') unchanged++
-    else work.push({ path: asset.path, action })
+    const action = planned.has(asset.hash) ? 'reuse' : await engine.plan(asset, remote)
+    if (action === 'reuse') {
+      unchanged++
+    } else {
+      planned.add(asset.hash)
+      work.push({ path: asset.path, action })
+    }
   }
   return { work, unchanged, errors, stale: (await reconcile(engine, assets)).stale }
 }
