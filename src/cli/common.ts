@@ -56,6 +56,7 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     console.log(usage)
     return 'help' as const
   }
+  if (flags.quiet && flags.verbose) throw new UsageError(`--quiet and --verbose contradict each other: pick one\n\n${usage}`)
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
   const config = await loadConfig(cwd, flags.config as string | undefined)

@@ -4,7 +4,7 @@ import { redactSecrets, WixMediaError, type WixMediaErrorCode } from '../core/er
 import type { WireError } from './wire.ts'
 
 const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
-  WIX_MEDIA_AUTH: 'Check WIX_API_KEY (sent as-is, no "Bearer") and WIX_SITE_ID',
+  WIX_MEDIA_AUTH: 'Check the API key (WIX_API_KEY or `apiKey`, sent as-is, no "Bearer") and the site id (WIX_SITE_ID or `siteId`)',
   WIX_MEDIA_PERMISSION: 'Give the API key the "Manage Media Manager" permission for this site, or check WIX_SITE_ID',
   WIX_MEDIA_RATE_LIMIT: 'Wix still limited the rate after every retry: lower `concurrency` or set `requestsPerMinute`',
   WIX_MEDIA_SERVER: 'Wix had a problem; try again later',

@@ -133,6 +133,9 @@ async function readLockfile(file: string, label = file): Promise<{ data: Lockfil
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: undefined, stamp: null }
+    if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+      throw lockfileError(label, 'the lockfile path is a folder', 'Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json', error)
+    }
     throw lockfileError(label, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
   }
   return { data: parseLockfile(text, label), stamp }

@@ -68,6 +68,20 @@ describe('wix-media: where it looks, and its config', () => {
     }
   })
 
+  it('--quiet with --verbose is a usage error, and a lockfile path that is a folder says so', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ 'src/a.png': png(3, 3, 7) })
+
+    const both = await fixtures.runCli(['sync', '-q', '-v'], root, cliEnv(emulator))
+    expect(both.code).toBe(2)
+    expect(both.stderr).toContain('--quiet and --verbose contradict each other: pick one')
+
+    const folder = await fixtures.runCli(['sync', '--lockfile', 'src'], root, cliEnv(emulator))
+    expect(folder.code).toBe(1)
+    expect(folder.stderr).toContain('src: the lockfile path is a folder. Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json')
+    expect(emulator.requests()).toEqual([])
+  })
+
   it('an API base URL that is not an http(s) URL is a config error (exit 2, naming WIX_API_BASE_URL), not a network outage', async () => {
     const root = await fixtures.project({ 'a.png': png(3, 3, 6) })
     for (const url of ['not-a-url', 'ftp://127.0.0.1:1']) {

@@ -1,6 +1,7 @@
 /** `wix-media emulator` as a real child process: startup line, real calls, signals, exit codes, --data-dir. */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -166,6 +167,20 @@ describe('wix-media emulator', () => {
 
     second.cli.child.kill('SIGTERM')
     expect(await exitWithin(second.cli, 5_000)).toEqual({ code: 0, signal: null })
+  })
+
+  it('a port in use exits 1 with one line that says so and how to pick another, not a stack trace', async () => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as AddressInfo
+    try {
+      const cli = runCli(['emulator', '--port', String(port)])
+      expect(await cli.exited).toEqual({ code: 1, signal: null })
+      expect(cli.stderr()).toBe(`wix-media emulator: 127.0.0.1:${port} is in use by another process (EADDRINUSE). Pick another --port (0 for a free one) or --host\n`)
+      expect(cli.stdout()).toBe('')
+    } finally {
+      await new Promise((resolve) => taken.close(resolve))
+    }
   })
 
   it('--help prints the usage and exits 0', async () => {

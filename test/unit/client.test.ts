@@ -217,7 +217,7 @@ describe('createMediaClient: errors', () => {
     expect(error.code).toBe('WIX_MEDIA_AUTH')
     expect(error.status).toBe(401)
     expect(error.hint).toContain('WIX_API_KEY')
-    expect(error.message).toBe('Reading file x failed: unauthorized (HTTP 401, request id r-401). Check WIX_API_KEY (sent as-is, no "Bearer") and WIX_SITE_ID')
+    expect(error.message).toBe('Reading file x failed: unauthorized (HTTP 401, request id r-401). Check the API key (WIX_API_KEY or `apiKey`, sent as-is, no "Bearer") and the site id (WIX_SITE_ID or `siteId`)')
     expect(sent).toHaveLength(1)
     expectNoSecrets(error)
   })
@@ -293,7 +293,7 @@ describe('createMediaClient: errors', () => {
     expect(errors.map((error) => error.code)).toEqual(['WIX_MEDIA_AUTH', 'WIX_MEDIA_VALIDATION', 'WIX_MEDIA_NETWORK'])
     for (const error of errors) expectNoSecrets(error)
     expect(errors[0]!.message).toBe(
-      'Reading file a failed: API key <redacted> is not valid (HTTP 401). Check WIX_API_KEY (sent as-is, no "Bearer") and WIX_SITE_ID',
+      'Reading file a failed: API key <redacted> is not valid (HTTP 401). Check the API key (WIX_API_KEY or `apiKey`, sent as-is, no "Bearer") and the site id (WIX_SITE_ID or `siteId`)',
     )
     expect(errors[1]!.reason).toBe('Reading file b failed: bad header authorization: <redacted>')
     expect(errors[2]!.reason).toBe('Reading file c failed: ECONNRESET')

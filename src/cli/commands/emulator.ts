@@ -80,6 +80,13 @@ export async function runEmulator(args: string[]): Promise<number> {
     emulator = await startEmulator(options)
   } catch (error) {
     if (error instanceof TypeError) throw new UsageError(error.message)
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const where = `${options.host ?? '127.0.0.1'}:${options.port ?? 0}`
+      const why = code === 'EADDRINUSE' ? 'is in use by another process' : code === 'EACCES' ? 'needs privileges to listen on' : 'is not an address of this machine'
+      console.error(`wix-media emulator: ${where} ${why} (${code}). Pick another --port (0 for a free one) or --host`)
+      return 1
+    }
     throw error
   }
   console.log(`Media Manager emulator listening on ${emulator.url}`)
