@@ -2,7 +2,8 @@
  * The unplugin factory: hooks only, each calling the engine through the host. Thin bundler entries
  * (`src/vite.ts`, …) wrap it.
  *
- * - load: an import of a media file (default, `?url`, dynamic) becomes `export default "<hosted url>"`.
+ * - load: an import of a media file (default, `?url`, a cache-buster, dynamic) becomes `export default "<hosted url>"`
+ *   (`module.exports = …` under webpack); another query stays with the bundler, with a warning.
  * - transform: CSS `url()` / `image-set()` and JS `new URL('./x.png', import.meta.url)` are rewritten.
  * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
  * - Vite's config: a PostCSS plugin rewrites the `url()`s only Vite's CSS plugin sees (`@import`ed
@@ -17,8 +18,8 @@ import { HOSTED_ID } from '../core/media-types.ts'
 import { checkOptionNames, OPTION_NAMES, resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
 import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
-import { hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
-import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type UrlResolver } from './rewrite.ts'
+import { asksForContent, fragmentOf, hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
+import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type Resolution, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
 import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
 
@@ -51,6 +52,11 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   let bundlerRoot: string | undefined
   /** Where a reference starting with `/` points: the bundler's root, or (no such thing) the plugin's. */
   const serverRoot = () => bundlerRoot ?? options.root
+  /**
+   * How the bundler reads `url(@/x.png)`: Vite's `resolve.alias` (Vite applies them to CSS `url()`
+   * and `new URL()` out of the plugin's sight), webpack's and Rspack's resolver.
+   */
+  let resolution: Resolution = {}
   let logger: PluginLogger = consoleLogger()
   let serving = false
   let host: Host | undefined
@@ -60,7 +66,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     return getHost().urlFor(absolutePath)
   }
   /** What the rewrite step asks: in a build, the hosted URL; in `dev: 'lockfile'`, the locked one. */
-  const resolver: UrlResolver = { wants: (path) => getHost().wants(path), urlFor }
+  const resolver: UrlResolver = { wants: (path) => getHost().wants(path), urlFor, keptLocal: (path, query) => getHost().keptLocal(path, query) }
   /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
   const passive = () => serving && settings.dev === 'local'
 
@@ -70,7 +76,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
     bundlerRoot = compiler.options.context
     if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-    typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, resolver)
+    resolution = { resolve: typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, resolver) }
   }
 
   const failBuild = (error: unknown): never => {
@@ -108,10 +114,23 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       filter: { id: { include: [HOSTED_ID] } },
       async handler(id) {
         const { path, query } = splitQuery(id)
-        if (!hostsQuery(query) || passive() || !resolver.wants(path)) return undefined
+        if (passive()) return undefined
+        if (!hostsQuery(query)) {
+          // `?w=300`: another plugin's, or the bundler's, which emits the file; `?raw` and the like ask for its content.
+          if (!asksForContent(query) && resolver.wants(path)) resolver.keptLocal(path, query.split('#', 1)[0]!)
+          return undefined
+        }
+        if (!resolver.wants(path)) return undefined
         try {
           const url = await urlFor(path)
-          return url === undefined ? undefined : `export default ${JSON.stringify(url)}`
+          if (url === undefined) return undefined
+          // `./sprite.svg?url#icon`: the fragment stays on the hosted URL, as Vite keeps it on its own.
+          const value = JSON.stringify(`${url}${fragmentOf(query)}`)
+          // webpack: CommonJS, whose exports are the URL itself, because css-loader's (and html-loader's)
+          // `new URL(require(…))` takes a module's exports as the URL: an ES module's would be
+          // "[object Module]". An `import` still gets the URL as its default. (Rspack's own CSS keeps
+          // ES modules, and CommonJS would cost its `modern-module` output a runtime chunk.)
+          return meta.framework === 'webpack' ? `module.exports = ${value}` : `export default ${value}`
         } catch (error) {
           return failBuild(error)
         }
@@ -125,11 +144,11 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
         const { path } = splitQuery(id)
         try {
           if (CSS_ID.test(id)) {
-            const css = await rewriteCss(code, path, serverRoot(), resolver)
+            const css = await rewriteCss(code, path, serverRoot(), resolver, resolution)
             return css && (cssMaps ? css : { code: css.code, map: null })
           }
           if (!code.includes('import.meta.url')) return undefined
-          return await rewriteImportMetaUrls(code, path, serverRoot(), resolver)
+          return await rewriteImportMetaUrls(code, path, serverRoot(), resolver, resolution)
         } catch (error) {
           return failBuild(error)
         }
@@ -160,7 +179,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
             // What the transform leaves alone, this leaves alone too: a stylesheet imported as text, and node_modules.
             if (passive() || TEXT_QUERY.test(stylesheet) || NODE_MODULES.test(path)) return undefined
             try {
-              return (await rewriteCss(value, path, serverRoot(), resolver))?.code
+              return (await rewriteCss(value, path, serverRoot(), resolver, resolution))?.code
             } catch (error) {
               return failBuild(error)
             }
@@ -171,6 +190,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       configResolved(config) {
         serving = config.command === 'serve'
         bundlerRoot = config.root
+        resolution = { aliases: config.resolve.alias }
         if (rawOptions.root === undefined) options = resolveOptions({ ...rawOptions, root: config.root })
         logger = {
           info: (message) => config.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),

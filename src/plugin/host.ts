@@ -28,6 +28,12 @@ export interface BuildTally {
 export interface Host {
   /** Is this absolute path (no query) a media file the plugin should host? */
   wants(absolutePath: string): boolean
+  /**
+   * Says, once per file and query, that a reference to a file `wants` accepts stays with the bundler
+   * because of its query (`?w=300`: another plugin's or the bundler's), so that a user who finds the
+   * file in the output folder knows why.
+   */
+  keptLocal(absolutePath: string, query: string): void
   /** The hosted URL, or `undefined` to leave the file to the bundler. Throws to fail the build. */
   urlFor(absolutePath: string): Promise<string | undefined>
   /**
@@ -56,6 +62,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   const blocked = new Set<string>()
   const seen = new Map<string, Promise<string | undefined>>()
   const outside = new Set<string>()
+  const saidLocal = new Set<string>()
   let lease: EngineLease | undefined
   const getEngine = () => (lease ??= leaseEngine(options)).engine
 
@@ -112,6 +119,13 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
         return false
       }
       return include(path) && !exclude(path)
+    },
+    keptLocal(absolutePath, query) {
+      const key = `${absolutePath}${query}`
+      if (saidLocal.has(key)) return
+      saidLocal.add(key)
+      logger.warn(`${relativePath(absolutePath)}${query}: kept local (the plugin hosts plain references, \`?url\` and cache-busting ` +
+        'queries such as `?v=2`; another plugin or the bundler handles this one)')
     },
     urlFor(absolutePath) {
       let url = seen.get(absolutePath)

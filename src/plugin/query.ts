@@ -1,8 +1,10 @@
 /**
  * Which import queries the plugin hosts. An allowlist, not a denylist: other plugins own their
  * queries (`?react`, `?component`, vite-imagetools' `?w=300&format=webp`, `?raw`, `?inline`, …), so
- * only a bare import and `?url` are hosted (plus Vite's own `?import` marker in the dev server, and
- * the marker the webpack-like bundlers get from this plugin).
+ * only a bare import, `?url` and queries that only bust caches (`?v=2`, `?t=1700000000`, `?123`)
+ * are hosted (plus Vite's own `?import` marker in the dev server, and the marker the webpack-like
+ * bundlers get from this plugin). A hosted URL is content-addressed: a new version of a file is a
+ * new URL, so a cache-buster has nothing left to do there and is dropped with the rest of the query.
  */
 
 /** The query webpack and Rspack requests of hosted files get, so that a rule types them as JS. */
@@ -10,15 +12,50 @@ export const HOSTED_QUERY = 'wix-media-hosted'
 
 const HOSTED_PARAMS = new Set(['url', 'import', HOSTED_QUERY])
 
+/** Parameter names that, with a version, a time or a hash as value, only bust caches (`_` is jQuery's). */
+const CACHE_BUSTER_PARAMS = new Set(['v', 'ver', 'version', 't', 'ts', 'timestamp', '_', 'cb', 'cachebust', 'cachebuster', 'rev'])
+const CACHE_BUSTER_VALUE = /^[\w.-]+$/
+/** A bare value (`?123`, `?20240501`, `?1.2.0`): a version or a time, no plugin's name. */
+const BARE_CACHE_BUSTER = /^\d[\w.-]*$/
+
+/**
+ * Queries that ask for the file's content or for a module made of it (text, a data URL, a component,
+ * a worker), not for its URL: the user chose to keep the file with the bundler, and no copy of it
+ * lands in the output folder on their account, so nothing is said about them.
+ */
+const CONTENT_PARAMS = new Set(['raw', 'inline', 'react', 'component', 'worker', 'sharedworker'])
+
 export function splitQuery(id: string): { path: string; query: string } {
   const at = id.indexOf('?')
   return at === -1 ? { path: id, query: '' } : { path: id.slice(0, at), query: id.slice(at) }
 }
 
-/** Whether an import's query (`''`, `'?url'`, …) asks for a URL the plugin should host. */
+/** The parameters of a query (`?a=1&b`), without its `#fragment`. */
+function paramsOf(query: string): [string, string][] {
+  return [...new URLSearchParams(query.split('#', 1)[0]!.slice(1))]
+}
+
+function isCacheBuster([key, value]: [string, string]): boolean {
+  return CACHE_BUSTER_PARAMS.has(key) ? CACHE_BUSTER_VALUE.test(value) : value === '' && BARE_CACHE_BUSTER.test(key)
+}
+
+/**
+ * Whether an import's query (`''`, `'?url'`, `'?v=2'`, …; a `#fragment` after it is ignored) asks
+ * for a URL the plugin should host.
+ */
 export function hostsQuery(query: string): boolean {
-  if (query === '' || query === '?') return true
-  return [...new URLSearchParams(query.slice(1)).keys()].every((key) => HOSTED_PARAMS.has(key))
+  return paramsOf(query).every((param) => HOSTED_PARAMS.has(param[0]) || isCacheBuster(param))
+}
+
+/** Whether a query the plugin does not host asks for the file's content rather than a URL of it (`?raw`, `?inline`, `?react`, …). */
+export function asksForContent(query: string): boolean {
+  return paramsOf(query).some(([key]) => CONTENT_PARAMS.has(key))
+}
+
+/** The `#fragment` of a module id or specifier (`''` when none): it names a part of the file, and stays on its hosted URL. */
+export function fragmentOf(id: string): string {
+  const at = id.indexOf('#')
+  return at === -1 ? '' : id.slice(at)
 }
 
 /**

@@ -6,43 +6,109 @@ import { access } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import MagicString, { type SourceMap } from 'magic-string'
 import type { Host } from './host.ts'
-import { hostsQuery, splitQuery } from './query.ts'
+import { asksForContent, fragmentOf, hostsQuery, splitQuery } from './query.ts'
 import { cssReferences, htmlReferences, importMetaUrlReferences, type Reference } from './references.ts'
 
-/** Which files are hosted, and their URL (`undefined`: leave the reference as it is). */
-export type UrlResolver = Pick<Host, 'wants' | 'urlFor'>
+/** Which files are hosted, their URL (`undefined`: leave the reference as it is), and a word for what stays local. */
+export type UrlResolver = Pick<Host, 'wants' | 'urlFor' | 'keptLocal'>
+
+/**
+ * An entry of Vite's resolved `resolve.alias` (`configResolved` gives them as an array). An entry
+ * with a `customResolver` is not followed: the plugin cannot run it, so Vite keeps that file.
+ */
+export interface Alias {
+  find: string | RegExp
+  replacement: string
+  customResolver?: unknown
+}
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)
 }
 
+/** `id` after the first alias that matches it, as Vite applies them (@rollup/plugin-alias); `undefined` when that alias cannot be followed. */
+export function aliased(id: string, aliases: readonly Alias[]): string | undefined {
+  const entry = aliases.find(({ find }) => (typeof find === 'string' ? id === find || id.startsWith(`${find}/`) : find.test(id)))
+  if (!entry) return id
+  if (entry.customResolver) return undefined
+  return typeof entry.find === 'string' ? id.replace(entry.find, () => entry.replacement) : id.replace(entry.find, entry.replacement)
+}
+
 /**
- * The path a specifier in `importer` points at: relative to the importer, or to `serverRoot` (the
- * bundler's root: Vite's `root`, webpack's `context`) when it starts with `/`. No disk access: the
- * file may not exist.
+ * How the bundler reads a specifier the plugin cannot place by itself (`@/x.png`): Vite's aliases
+ * (which Vite applies to CSS `url()` and `new URL()` with its own resolver, out of the plugin's
+ * sight), or the bundler's resolver (webpack's and Rspack's, with their `resolve.alias`).
  */
-function pathOf(specifier: string, importer: string, serverRoot: string): string | undefined {
-  const { path, query } = splitQuery(specifier.split('#', 1)[0]!)
-  if (!hostsQuery(query)) return undefined
-  let decoded: string
+export interface Resolution {
+  aliases?: readonly Alias[]
+  /** The file a bare specifier (no `./`, `../` or `/`; no query) in `importer` names, or `undefined`. */
+  resolve?: (specifier: string, importer: string) => Promise<string | undefined>
+}
+
+/** A specifier a bundler may resolve through an alias or a package: neither relative nor absolute. */
+const BARE = /^(?![./\\]|[a-z]:)/i
+
+/** Where a reference leads: the files it may name, in the order the bundler tries them, and its query (no fragment). */
+interface Target {
+  files: [string] | [string, string]
+  query: string
+  /** The path as written (after Vite's aliases), for the bundler's resolver. */
+  written: string
+}
+
+/**
+ * Where a specifier in `importer` leads: through `aliases` first (Vite's, for CSS and `new URL()`),
+ * then relative to the importer, or to `serverRoot` (the bundler's root: Vite's `root`, webpack's
+ * `context`) when it starts with `/`. No disk access: the file may not exist.
+ */
+function targetOf(specifier: string, importer: string, serverRoot: string, aliases: readonly Alias[]): Target | undefined {
+  let id: string
   try {
-    decoded = decodeURI(path)
+    id = decodeURI(specifier.split('#', 1)[0]!)
   } catch {
     return undefined
   }
-  return decoded.startsWith('/') ? join(serverRoot, decoded) : isAbsolute(decoded) ? decoded : resolve(dirname(importer), decoded)
+  const mapped = aliased(id, aliases)
+  if (mapped === undefined) return undefined
+  const { path, query } = splitQuery(mapped)
+  if (!path.startsWith('/')) return { files: [isAbsolute(path) ? path : resolve(dirname(importer), path)], query, written: path }
+  if (mapped === id) return { files: [join(serverRoot, path)], query, written: path }
+  // An alias to `/src` or to an absolute folder: like Vite, a path under the root is taken as it is,
+  // another is tried in the root first, then as an absolute path.
+  return { files: path.startsWith(join(serverRoot, '/')) ? [path] : [join(serverRoot, path), path], query, written: path }
 }
 
-async function hostedReplacements(refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver): Promise<(string | undefined)[]> {
+/**
+ * The file a target names: the first that `wants` accepts and exists, the filter before the disk;
+ * a bare specifier that names no file beside the importer goes to the bundler's resolver, if any.
+ */
+async function fileOf({ files: [first, absolute], written }: Target, importer: string, host: UrlResolver, bundler: Resolution['resolve']): Promise<string | undefined> {
+  if (!host.wants(first)) return undefined
+  if (await exists(first)) return first
+  if (bundler && BARE.test(written)) {
+    const file = await bundler(written, importer)
+    return file !== undefined && host.wants(file) ? file : undefined
+  }
+  // An aliased `/…` path missing from the bundler's root, as an absolute one: the disk first, so that
+  // `wants` warns about a file outside root only when there is one.
+  return absolute !== undefined && (await exists(absolute)) && host.wants(absolute) ? absolute : undefined
+}
+
+async function hostedReplacements(
+  refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver, { aliases = [], resolve: bundler }: Resolution = {},
+): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
-    const file = pathOf(ref.specifier, importer, serverRoot)
+    const target = targetOf(ref.specifier, importer, serverRoot, aliases)
     // The include/exclude filter first: a reference that can never be hosted costs no disk access.
-    if (!file || !host.wants(file) || !(await exists(file))) return undefined
+    const file = target && (await fileOf(target, importer, host, bundler))
+    if (!target || !file) return undefined
+    if (!hostsQuery(target.query)) {
+      if (!asksForContent(target.query)) host.keptLocal(file, target.query)
+      return undefined
+    }
     const url = await host.urlFor(file)
-    if (!url) return undefined
     // `sprite.svg#icon`: the fragment names a part of the file, and stays on the hosted URL.
-    const fragment = ref.specifier.indexOf('#')
-    return fragment === -1 ? url : `${url}${ref.specifier.slice(fragment)}`
+    return url ? `${url}${fragmentOf(ref.specifier)}` : undefined
   }))
 }
 
@@ -74,12 +140,14 @@ const LINE_COMMENT_CSS = /\.(?:s[ac]ss|less|styl(?:us)?)$/
 /**
  * A stylesheet's `url()` and `image-set()`. `serverRoot` is the folder that a reference starting
  * with `/` is relative to: the bundler's root (Vite's `root`, webpack's `context`), which need not
- * be the plugin's `root`.
+ * be the plugin's `root`. `resolution`: how the bundler reads `url(@/x.png)`.
  */
-export async function rewriteCss(code: string, id: string, serverRoot: string, host: UrlResolver): Promise<Rewritten | undefined> {
+export async function rewriteCss(
+  code: string, id: string, serverRoot: string, host: UrlResolver, resolution: Resolution = {},
+): Promise<Rewritten | undefined> {
   const refs = cssReferences(code, { lineComments: LINE_COMMENT_CSS.test(id) })
   if (refs.length === 0) return undefined
-  return rewritten(code, id, refs, await hostedReplacements(refs, id, serverRoot, host))
+  return rewritten(code, id, refs, await hostedReplacements(refs, id, serverRoot, host, resolution))
 }
 
 /** An HTML entry's media attributes (`serverRoot`: as for `rewriteCss`). */
@@ -90,10 +158,15 @@ export async function rewriteHtml(html: string, file: string, serverRoot: string
   return spliced(html, refs, await hostedReplacements(refs, file, serverRoot, host))?.toString() ?? html
 }
 
-/** A script's `new URL('…', import.meta.url)` (`serverRoot`: as for `rewriteCss`). */
-export async function rewriteImportMetaUrls(code: string, id: string, serverRoot: string, host: UrlResolver): Promise<Rewritten | undefined> {
+/**
+ * A script's `new URL('…', import.meta.url)` (`serverRoot`, `resolution`: as for `rewriteCss`; Vite
+ * applies its aliases to a `new URL()` that does not start with `.`).
+ */
+export async function rewriteImportMetaUrls(
+  code: string, id: string, serverRoot: string, host: UrlResolver, resolution: Resolution = {},
+): Promise<Rewritten | undefined> {
   const refs = importMetaUrlReferences(code)
   if (refs.length === 0) return undefined
-  const urls = await hostedReplacements(refs, id, serverRoot, host)
+  const urls = await hostedReplacements(refs, id, serverRoot, host, resolution)
   return rewritten(code, id, refs, urls.map((url) => (url === undefined ? undefined : `new URL(${JSON.stringify(url)})`)))
 }

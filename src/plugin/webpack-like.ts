@@ -8,9 +8,9 @@
  * marked modules as JavaScript (the last matching rule's `type` wins). Files that stay local
  * (`fallback: 'local'`, failed uploads) are left to the project's rules.
  */
-import { isAbsolute, resolve } from 'node:path'
-import { HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
-import type { UrlResolver } from './rewrite.ts'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import { fragmentOf, HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
+import type { Resolution, UrlResolver } from './rewrite.ts'
 
 interface ResolveData {
   context?: string
@@ -32,7 +32,12 @@ interface WebpackLikeCompiler {
   }
 }
 
-export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, host: UrlResolver): void {
+/**
+ * Returns the bundler's resolver (its `resolve.alias` included) for the rewrite step: css-loader and
+ * Rspack's CSS resolve `url(@/x.png)` with it, after the plugin's transform has seen the stylesheet,
+ * so the plugin resolves such a specifier itself and hosts the file there.
+ */
+export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, host: UrlResolver): NonNullable<Resolution['resolve']> {
   const bundler = compiler as WebpackLikeCompiler
   bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'javascript/auto' })
   let resolver: Resolver | undefined
@@ -52,8 +57,12 @@ export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, hos
       if (!file || !host.wants(file)) return undefined
       // A failed upload is reported by the load hook, which awaits the same (memoized) result.
       const url = await host.urlFor(file).catch(() => undefined)
-      if (url) data.request = `${path}${query ? `${query}&` : '?'}${HOSTED_QUERY}`
+      // The marker joins the query, before a `#fragment`.
+      const fragment = fragmentOf(query)
+      const search = query.slice(0, query.length - fragment.length)
+      if (url) data.request = `${path}${search ? `${search}&` : '?'}${HOSTED_QUERY}${fragment}`
       return undefined
     })
   })
+  return (specifier, importer) => resolveFile(dirname(importer), specifier)
 }

@@ -5,11 +5,13 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build as viteBuild } from 'vite'
+import { build as viteBuild, type AliasOptions } from 'vite'
 import { describe, expect, test } from 'vitest'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import wixMedia from '../../src/vite.ts'
-import { emulatorOptions, expectLockfileFor, hostedUrlsIn, localMediaMentions, outputText, useBuildEmulator, withoutComments } from '../support/build.ts'
+import {
+  emulatorOptions, expectLockfileFor, hostedUrlsIn, localMediaMentions, mediaInOutput, outputText, useBuildEmulator, withoutComments,
+} from '../support/build.ts'
 import { mp4, png } from '../support/media.ts'
 import { useFixtures } from '../support/project.ts'
 
@@ -140,5 +142,120 @@ describe('Vite: the references the rewrite step finds', () => {
     const urls = await expectLockfileFor(project, emulator.url, ['app/src/m.png'])
     expect(await readFile(join(dist, 'index.html'), 'utf8')).toContain(`<img src="${urls['app/src/m.png']}">`)
     expect(hostedUrlsIn(await outputText(dist, ['.css']), emulator.url)).toEqual([urls['app/src/m.png']])
+  })
+})
+
+/** One `vite build` like `build`, with `resolve.alias` and the plugin's warnings recorded (Vite's timestamp dropped). */
+async function buildWithWarnings(root: string, options: WixMediaPluginOptions, alias: AliasOptions = {}): Promise<{ dist: string; warnings: string[] }> {
+  const warnings: string[] = []
+  const record = (message: string) => {
+    const at = message.indexOf('[unplugin-wix-media]')
+    if (at !== -1) warnings.push(message.slice(at))
+  }
+  await viteBuild({
+    root,
+    configFile: false,
+    logLevel: 'warn',
+    customLogger: {
+      info: () => {},
+      warn: record,
+      warnOnce: record,
+      error: record,
+      clearScreen: () => {},
+      hasErrorLogged: () => false,
+      hasWarned: false,
+    },
+    resolve: { alias },
+    plugins: [wixMedia(options)],
+    build: { outDir: 'dist', emptyOutDir: true, assetsInlineLimit: 0 },
+  })
+  return { dist: join(root, 'dist'), warnings }
+}
+
+describe('Vite: aliases, cache-busting queries, and a word for what stays local', () => {
+  test('an aliased url() (in a stylesheet, an @imported one, new URL()) is hosted, absolute and root-relative aliases alike', async () => {
+    const root = await fixtures.project({
+      'index.html': '<!doctype html><html><body><script type="module" src="./src/main.js"></script></body></html>\n',
+      'src/main.js': "import './s.css'\ndocument.body.dataset.u = new URL('@/n8.png', import.meta.url).href\n",
+      'src/s.css': "@import './parts/p.css';\n.a { background: url(@/n6.png) }\n.b { background: url('~img/n9.png') }\n",
+      'src/parts/p.css': '.c { background: url(@/parts/n7.png) }\n',
+      'src/n6.png': png(4, 4, 360),
+      'src/parts/n7.png': png(4, 4, 361),
+      'src/n8.png': png(4, 4, 362),
+      'src/img/n9.png': png(4, 4, 363),
+    })
+    const { dist, warnings } = await buildWithWarnings(root, emulatorOptions(emulator), [
+      { find: '@', replacement: join(root, 'src') },
+      { find: /^~img\//, replacement: '/src/img/' },
+    ])
+    const urls = await expectLockfileFor(root, emulator.url, ['src/img/n9.png', 'src/n6.png', 'src/n8.png', 'src/parts/n7.png'])
+    expect(warnings).toEqual([])
+    const css = await outputText(dist, ['.css'])
+    expect(hostedUrlsIn(css, emulator.url).sort()).toEqual([urls['src/n6.png'], urls['src/parts/n7.png'], urls['src/img/n9.png']].sort())
+    expect(hostedUrlsIn(withoutComments(await outputText(dist, ['.js'])), emulator.url)).toEqual([urls['src/n8.png']])
+    expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([])
+  })
+
+  test('cache-busting queries (?v=2, ?t=…, a bare ?123) are hosted as the file without them; a fragment stays on the URL', async () => {
+    const root = await fixtures.project({
+      'index.html': '<!doctype html><html><body><img src="./src/p6.png?v=2"><script type="module" src="./src/main.js"></script></body></html>\n',
+      'src/main.js': [
+        "import './s.css'",
+        "import w from './p5.png?url&v=2'",
+        "import f from './p4.png?url#x'",
+        "import n from './p7.png?123'",
+        "import t from './p5.png?t=1700000000'",
+        'document.body.dataset.m = [w, f, n, t].join()',
+        '',
+      ].join('\n'),
+      'src/s.css': '.a { background: url(./p2.png?v=1) }\n.b { background: url("./p3.png?version=1.2.0#frag") }\n',
+      'src/p2.png': png(4, 4, 370),
+      'src/p3.png': png(4, 4, 371),
+      'src/p4.png': png(4, 4, 372),
+      'src/p5.png': png(4, 4, 373),
+      'src/p6.png': png(4, 4, 374),
+      'src/p7.png': png(4, 4, 375),
+    })
+    const { dist, warnings } = await buildWithWarnings(root, emulatorOptions(emulator))
+    const urls = await expectLockfileFor(root, emulator.url, ['src/p2.png', 'src/p3.png', 'src/p4.png', 'src/p5.png', 'src/p6.png', 'src/p7.png'])
+    expect(warnings).toEqual([])
+    expect(await readFile(join(dist, 'index.html'), 'utf8')).toContain(`<img src="${urls['src/p6.png']}">`)
+    const css = await outputText(dist, ['.css'])
+    expect(css).toContain(`url(${urls['src/p2.png']})`)
+    expect(css).toContain(`${urls['src/p3.png']}#frag`)
+    const js = withoutComments(await outputText(dist, ['.js']))
+    expect([...new Set(hostedUrlsIn(js, emulator.url))].sort()).toEqual([urls['src/p4.png'], urls['src/p5.png'], urls['src/p7.png']].sort())
+    expect(js).toContain(`${urls['src/p4.png']}#x`)
+    expect(localMediaMentions(js, emulator.url)).toEqual([])
+    expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([])
+  })
+
+  test("other queries stay with Vite, with one warning per file and query; none for ?raw and ?inline, which ask for the file's content", async () => {
+    const root = await fixtures.project({
+      'index.html': '<!doctype html><html><body><img src="./src/q3.png?w=300"><script type="module" src="./src/main.js"></script></body></html>\n',
+      'src/main.js': [
+        "import './s.css'",
+        "import a from './q1.png?w=300&format=webp'",
+        "import b from './q1.png?w=300&format=webp'",
+        "import c from './q4.svg?raw'",
+        "import d from './q5.png?inline'",
+        'document.body.dataset.m = [a, b, c, d].join()',
+        '',
+      ].join('\n'),
+      'src/s.css': '.a { background: url(./q2.png?size=2) }\n.b { background: url(./q2.png?size=2) }\n',
+      'src/q1.png': png(4, 4, 380),
+      'src/q2.png': png(4, 4, 381),
+      'src/q3.png': png(4, 4, 382),
+      'src/q4.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"/>\n',
+      'src/q5.png': png(4, 4, 383),
+    })
+    const { warnings } = await buildWithWarnings(root, emulatorOptions(emulator))
+    expect(emulator.files().map((file) => file.displayName)).not.toEqual(expect.arrayContaining(['q1.png']))
+    const hosting = 'the plugin hosts plain references, `?url` and cache-busting queries such as `?v=2`; another plugin or the bundler handles this one'
+    expect(warnings.sort()).toEqual([
+      `[unplugin-wix-media] src/q1.png?w=300&format=webp: kept local (${hosting})`,
+      `[unplugin-wix-media] src/q2.png?size=2: kept local (${hosting})`,
+      `[unplugin-wix-media] src/q3.png?w=300: kept local (${hosting})`,
+    ])
   })
 })

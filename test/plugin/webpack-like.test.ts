@@ -15,11 +15,12 @@ import rspackPlugin from '../../src/rspack.ts'
 import webpackPlugin from '../../src/webpack.ts'
 import {
   anonymousOptions, BUNDLER_APP_EXPORTS, BUNDLER_APP_MEDIA, captureStderr, emulatorOptions, evaluateExports, expectBundlerAppCss,
-  expectBundlerAppHosted, expectUnchangedRebuild, hostedExports, hostedUrlsIn, listFiles, mediaInOutput, offline, outputText, sha256,
+  expectBundlerAppHosted, expectLockfileFor, expectUnchangedRebuild, hostedExports, hostedUrlsIn, listFiles, mediaInOutput, offline, outputText, sha256,
   useBuildEmulator, useFixtureCopies, withoutCredentialsInEnv,
 } from '../support/build.ts'
 import { LOCKFILE } from '../support/project.ts'
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 const CSS_LOADER = createRequire(import.meta.url).resolve('css-loader')
 const copyFixture = useFixtureCopies()
 /** The rule webpack's asset-management guide (and most app templates) give media files. */
@@ -59,8 +60,8 @@ interface WebpackLike {
   name: string
   /** The emulator's seed. */
   seed: number
-  /** One build of `<root>/src/index.js` into `<root>/<outDir>`, with the CSS rule and `rules`. */
-  build(root: string, options: WixMediaPluginOptions, outDir: string, rules?: (typeof ASSET_RULE)[]): ReturnType<typeof run>
+  /** One build of `<root>/src/index.js` into `<root>/<outDir>`, with the CSS rule and `rules`, and `resolve.alias`. */
+  build(root: string, options: WixMediaPluginOptions, outDir: string, rules?: (typeof ASSET_RULE)[], alias?: Record<string, string>): ReturnType<typeof run>
   /** The CSS of `styles.css` in the first build's output (`js` is its JS). */
   css(dist: string, js: string): Promise<string>
   /** The files of the first build's output, sorted. */
@@ -71,10 +72,11 @@ const BUNDLERS: WebpackLike[] = [
   {
     name: 'webpack',
     seed: 24,
-    build: (root, options, outDir, rules = []) => {
+    build: (root, options, outDir, rules = [], alias = {}) => {
       const base = baseConfig(root, outDir)
       return run(webpack({
         ...base,
+        resolve: { alias },
         experiments: { outputModule: true },
         output: { ...base.output, library: { type: 'module' } },
         module: { rules: [{ test: /\.css$/, use: [CSS_LOADER] }, ...rules] },
@@ -92,10 +94,11 @@ const BUNDLERS: WebpackLike[] = [
   {
     name: 'Rspack',
     seed: 25,
-    build: (root, options, outDir, rules = []) => {
+    build: (root, options, outDir, rules = [], alias = {}) => {
       const base = baseConfig(root, outDir)
       return run(rspack({
         ...base,
+        resolve: { alias },
         output: { ...base.output, library: { type: 'modern-module' } },
         module: { rules: [{ test: /\.css$/, type: 'css' }, ...rules] },
         plugins: [rspackPlugin(options)],
@@ -162,5 +165,43 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/index.js against the em
     }
     expect(hostedUrlsIn(await outputText(dist, ['.mjs', '.css']), emulator.url)).toEqual([])
     expect(await listFiles(fresh)).not.toContain(LOCKFILE)
+  })
+})
+
+describe.each(BUNDLERS)('$name: aliases in CSS, cache-busting queries, and a word for what stays local', ({ name, seed, build }) => {
+  /** webpack's css-loader exports the CSS text, as the page gets it (an aliased url() through a module); Rspack writes a CSS file. */
+  const cssInJs = name === 'webpack'
+
+  const emulator = useBuildEmulator(seed + 100)
+
+  test('an aliased url() and a cache-busted import or url() are hosted; an unknown query stays local with one warning', async () => {
+    const root = await copyFixture('bundler-app', {
+      'src/index.js': [
+        cssInJs ? "import more from './more.css'\nexport const css = String(more)" : "import './more.css'",
+        "import busted from './assets/photo.png?v=2'",
+        "import other from './assets/lazy.png?size=2'",
+        "import again from './assets/lazy.png?size=2'",
+        'export const bustedUrl = busted',
+        'export const otherUrl = other === again ? other : undefined',
+        '',
+      ].join('\n'),
+      'src/more.css': '.a { background: url(@/assets/background.png) }\n.b { background: url(./assets/icon.svg?v=3) }\n',
+    })
+    const { result: { dist, errors }, stderr } = await captureStderr(() =>
+      build(root, emulatorOptions(emulator, root), 'dist', [ASSET_RULE], { '@': join(root, 'src') }))
+    expect(errors).toEqual([])
+    const urls = await expectLockfileFor(root, emulator.url, ['src/assets/background.png', 'src/assets/icon.svg', 'src/assets/photo.png'])
+    const exports = await evaluateExports(join(dist, 'main.mjs'))
+    expect(exports.bustedUrl).toBe(urls['src/assets/photo.png'])
+    expect(String(exports.otherUrl)).toMatch(new RegExp(`^${pathToFileURL(dist).href}/`))
+    const text = cssInJs ? String(exports.css) : await outputText(dist, ['.css'])
+    // Rspack quotes the URLs it writes.
+    expect(text).toMatch(new RegExp(`url\\("?${escapeRegExp(urls['src/assets/background.png']!)}"?\\)`))
+    expect(text).toMatch(new RegExp(`url\\("?${escapeRegExp(urls['src/assets/icon.svg']!)}"?\\)`))
+    expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([expect.stringMatching(/\.png$/)])
+    expect(stderr.match(/\[unplugin-wix-media\].*kept local.*/g)).toEqual([
+      '[unplugin-wix-media] src/assets/lazy.png?size=2: kept local (the plugin hosts plain references, `?url` and cache-busting queries ' +
+        'such as `?v=2`; another plugin or the bundler handles this one)',
+    ])
   })
 })
