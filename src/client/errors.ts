@@ -3,10 +3,10 @@ import { errors as undiciErrors } from 'undici'
 import { redactSecrets, WixMediaError, type WixMediaErrorCode } from '../core/errors.ts'
 import type { WireError } from './wire.ts'
 
-const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
+export const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
   WIX_MEDIA_AUTH: 'Check the API key (WIX_API_KEY or `apiKey`, sent as-is, no "Bearer") and the site id (WIX_SITE_ID or `siteId`)',
   WIX_MEDIA_PERMISSION: 'Give the API key the "Manage Media Manager" permission for this site, or check WIX_SITE_ID',
-  WIX_MEDIA_RATE_LIMIT: 'Wix still limited the rate after every retry: lower `concurrency` or set `requestsPerMinute`',
+  WIX_MEDIA_RATE_LIMIT: 'Wix kept refusing calls over the site\'s rate limit although this run slowed down: check what else uses the site\'s API (other builds, apps) and try again later',
   WIX_MEDIA_SERVER: 'Wix had a problem; try again later',
   WIX_MEDIA_NETWORK: 'Check the network connection and `apiBaseUrl`',
   WIX_MEDIA_TIMEOUT: 'Check the network, or raise `timeout`',

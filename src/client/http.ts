@@ -3,11 +3,11 @@
  * parameters, pacing, timeouts, and retries by the policy in `retry.ts`.
  */
 import { request, type Dispatcher } from 'undici'
-import { errorFromResponse, errorFromTransport } from './errors.ts'
-import type { Pacer } from './pacer.ts'
+import { errorFromResponse, errorFromTransport, HINTS } from './errors.ts'
+import { GIVE_UP_AFTER_MS, type Pacer } from './pacer.ts'
 import { parseRetryAfter, withRetries as retrying, type RetryPolicy } from './retry.ts'
 import { API_PREFIX } from './wire.ts'
-import { isWixMediaError, WixMediaError } from '../core/errors.ts'
+import { WixMediaError } from '../core/errors.ts'
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined
 
@@ -71,8 +71,14 @@ export function header(headers: Dispatcher.ResponseData['headers'], name: string
 export const requestIdOf = (headers: Dispatcher.ResponseData['headers']): string | undefined => header(headers, 'x-wix-request-id')
 
 export function createHttp(settings: HttpSettings): Http {
-  const withRetries: Http['withRetries'] = (attempt, signal) => retrying(attempt, settings.retry, signal, (delay, error) => {
-    if (isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) settings.pacer.throttled(delay)
+  /**
+   * A 429 goes to the pacer, which slows every call down and holds this one's next attempt as long
+   * as needed: it does not count against `attempts` unless the pacer gives up (pacer.ts). Every
+   * other error follows the retry policy.
+   */
+  const withRetries: Http['withRetries'] = (attempt, signal) => retrying(attempt, settings.retry, signal, (error) => {
+    const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
+    return settings.pacer.throttled(retryAfterMs)
   })
 
   async function once<T>(call: ApiCall): Promise<T> {
@@ -81,7 +87,11 @@ export function createHttp(settings: HttpSettings): Http {
         hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
       })
     }
-    await settings.pacer.slot(call.signal)
+    if (!await settings.pacer.slot(call.signal)) {
+      throw new WixMediaError('WIX_MEDIA_RATE_LIMIT', `${call.what} was not sent: Wix has refused every call for ${GIVE_UP_AFTER_MS / 60_000} minutes`, {
+        hint: HINTS.WIX_MEDIA_RATE_LIMIT,
+      })
+    }
     const path = `${API_PREFIX}${call.path}`
     settings.onRequest?.({ method: call.method, path })
     let response: Dispatcher.ResponseData

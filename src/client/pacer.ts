@@ -1,65 +1,117 @@
 /**
- * Paces API calls for a whole run. With `requestsPerMinute`, calls start at most that often. A 429
- * pauses every caller (for `Retry-After`, or a backoff) and halves the pace; successes bring it
- * back step by step, so a fleet of builds shares a site's rate limit instead of storming it.
+ * Paces API calls for a whole run: additive increase, multiplicative decrease (AIMD), the way TCP
+ * shares a link, so that one run (or a fleet of builds) settles below a site's rate limit, whatever
+ * that limit is, instead of storming it.
+ *
+ * - A run that never sees a 429 is not paced at all (or at `requestsPerMinute`, when set).
+ * - A 429 halves the pace (the first one of an unpaced run starts at 20 calls a second) and pauses
+ *   every caller: for `Retry-After` when Wix sends it, else for one call at the new pace. A 429 that
+ *   comes back before that pause is over answers a call sent at the old pace: it halves nothing.
+ * - Each success raises the pace by one call a minute (up to `requestsPerMinute`): back from half
+ *   the limit to the limit in about 40 s whatever the limit, so that a run averages about ¾ of it
+ *   and wastes one refused call every 40 s or so.
+ * - Waiting out 429s is the pacer's business, not the retry policy's (`http.ts`): a refused call
+ *   does not count against `attempts` while the pacer adapts. When Wix has refused every call for
+ *   {@link GIVE_UP_AFTER_MS} (by then the pace is down to one call a minute, the window of Wix's
+ *   per-minute limit), no pace helps: the pacer gives up, and every call waiting for a slot, and
+ *   every new one for as long again, fails at once, so a 429 storm ends a run in a few minutes.
  */
 export interface Pacer {
-  /** Resolves when the next call may start. */
-  slot(signal?: AbortSignal): Promise<void>
-  /** A 429 came back; `retryAfterMs` if Wix said how long to wait. */
-  throttled(retryAfterMs?: number): void
+  /**
+   * Resolves `true` when the next call may start, or `false` when the pacer has given up on a
+   * 429 storm (the call must not be sent).
+   */
+  slot(signal?: AbortSignal): Promise<boolean>
+  /**
+   * A 429 came back; `retryAfterMs` if Wix said how long to wait. `true`: retry the call (its next
+   * `slot()` holds it as long as needed); `false`: the pacer has given up.
+   */
+  throttled(retryAfterMs?: number): boolean
   succeeded(): void
-  /** The current minimum gap between calls, in ms. */
+  /** The current minimum gap between calls, in ms (`0`: not paced). */
   readonly intervalMs: number
 }
 
-const MIN_THROTTLED_INTERVAL_MS = 50
-/**
- * The slowest a run falls to on its own: 60 calls a minute, or a quarter of `requestsPerMinute`.
- * Deep enough for a fleet to share a site's limit, shallow enough that a burst of 429s does not stall it.
- */
-const MAX_INTERVAL_MS = 1_000
+/** The pace an unpaced run falls to on its first 429: 20 calls a second. */
+const FIRST_THROTTLED_PER_MINUTE = 1_200
+/** The slowest pace: one call a minute. */
+const SLOWEST_PER_MINUTE = 1
+/** How much each success raises the pace, in calls a minute. */
+const INCREASE_PER_SUCCESS = 1
+/** A run of 429s this long without a single success makes the pacer give up (and refuse calls for as long). */
+export const GIVE_UP_AFTER_MS = 120_000
 
 export function createPacer(requestsPerMinute: number | undefined, now: () => number = Date.now): Pacer {
-  const baseInterval = requestsPerMinute ? 60_000 / requestsPerMinute : 0
-  const maxInterval = Math.max(MAX_INTERVAL_MS, baseInterval * 4)
-  let interval = baseInterval
+  const ceiling = requestsPerMinute || Number.POSITIVE_INFINITY
+  /** Calls a minute; infinite: not paced. */
+  let rate = ceiling
   let nextStart = 0
   let pausedUntil = 0
+  /** When the current run of 429s began (no success since); `undefined` after a success. */
+  let refusedSince: number | undefined
+  let lastRefusedAt = Number.NEGATIVE_INFINITY
+  /** Callers sleeping until their turn: woken early when the pacer gives up. */
+  const sleepers = new Set<() => void>()
+
+  const interval = () => (rate === Number.POSITIVE_INFINITY ? 0 : 60_000 / rate)
+  const givenUp = (at: number) =>
+    refusedSince !== undefined && lastRefusedAt - refusedSince >= GIVE_UP_AFTER_MS && at - lastRefusedAt < GIVE_UP_AFTER_MS
+
+  function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const done = () => {
+        clearTimeout(timer)
+        sleepers.delete(done)
+        // The listener goes when the wait ends: one run-wide signal sees thousands of slots.
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }
+      const onAbort = () => {
+        clearTimeout(timer)
+        sleepers.delete(done)
+        reject(signal!.reason)
+      }
+      const timer = setTimeout(done, ms)
+      sleepers.add(done)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
 
   return {
     get intervalMs() {
-      return interval
+      return interval()
     },
     async slot(signal) {
-      signal?.throwIfAborted()
       for (;;) {
+        signal?.throwIfAborted()
+        if (givenUp(now())) return false
         const at = Math.max(now(), nextStart, pausedUntil)
-        nextStart = at + interval
+        nextStart = at + interval()
         const wait = at - now()
-        if (wait <= 0) return
-        await new Promise<void>((resolve, reject) => {
-          const onAbort = () => {
-            clearTimeout(timer)
-            reject(signal!.reason)
-          }
-          // The listener goes when the wait ends: one run-wide signal sees thousands of slots.
-          const timer = setTimeout(() => {
-            signal?.removeEventListener('abort', onAbort)
-            resolve()
-          }, wait)
-          signal?.addEventListener('abort', onAbort, { once: true })
-        })
+        if (wait <= 0) return true
+        await sleep(wait, signal)
         // A 429 that came while this caller waited pauses it too: queue again behind the pause.
-        if (pausedUntil <= at) return
+        if (pausedUntil <= at && !givenUp(now())) return true
       }
     },
     throttled(retryAfterMs) {
-      interval = Math.min(maxInterval, Math.max(MIN_THROTTLED_INTERVAL_MS, interval * 2))
-      pausedUntil = Math.max(pausedUntil, now() + (retryAfterMs ?? interval * 4))
+      const at = now()
+      refusedSince ??= at
+      lastRefusedAt = at
+      if (givenUp(at)) {
+        for (const wake of [...sleepers]) wake()
+        return false
+      }
+      if (at >= pausedUntil) {
+        rate = rate === Number.POSITIVE_INFINITY ? FIRST_THROTTLED_PER_MINUTE : Math.max(SLOWEST_PER_MINUTE, rate / 2)
+        pausedUntil = at + interval()
+      }
+      if (retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, at + retryAfterMs)
+      return true
     },
     succeeded() {
-      if (interval > baseInterval) interval = interval * 0.95 < Math.max(baseInterval, 5) ? baseInterval : interval * 0.95
+      refusedSince = undefined
+      rate = Math.min(ceiling, rate + INCREASE_PER_SUCCESS)
     },
   }
 }

@@ -5,7 +5,7 @@
  * auth and permission errors are not. And the loop that follows it (`withRetries`).
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { isWixMediaError } from '../core/errors.ts'
+import { isWixMediaError, type WixMediaError } from '../core/errors.ts'
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
@@ -56,22 +56,28 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 
 /**
  * Runs `attempt` until it succeeds or the policy gives up, waiting the policy's delay between
- * attempts (`onDelay` hears of each wait first). An abort stops it at once.
+ * attempts. With `onRateLimit`, a 429 answer is not the policy's: it is handed over, and `true` retries
+ * at once without counting an attempt (the pacer holds the next one back), `false` gives up. An abort
+ * stops it at once.
  */
 export async function withRetries<T>(
   attempt: (n: number) => Promise<T>,
   policy: RetryPolicy,
   signal?: AbortSignal,
-  onDelay?: (delay: number, error: unknown) => void,
+  onRateLimit?: (error: WixMediaError) => boolean,
 ): Promise<T> {
-  for (let n = 1; ; n++) {
+  for (let n = 1, failed = 0; ; n++) {
     try {
       return await attempt(n)
     } catch (error) {
       if (signal?.aborted) throw error
-      const delay = retryDelay(n, error, policy, Math.random())
+      if (onRateLimit && isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) {
+        // A call the pacer would not even send (it has given up) is final too.
+        if (error.status === 429 && onRateLimit(error)) continue
+        throw error
+      }
+      const delay = retryDelay(++failed, error, policy, Math.random())
       if (delay === undefined) throw error
-      onDelay?.(delay, error)
       await sleep(delay, undefined, { signal })
     }
   }

@@ -62,12 +62,14 @@ export interface WixMediaOptions {
    */
   concurrency?: number
   /**
-   * Cap on API calls per minute. Unset, calls go as fast as Wix allows and slow down on 429.
+   * Cap on API calls per minute. Unset, calls are not paced until Wix answers 429; then the pace
+   * halves on every 429 and rises by one call a minute per success, settling below the site's limit.
    * @default undefined
    */
   requestsPerMinute?: number
   /**
-   * Attempts per request or upload, the first included.
+   * Attempts per request or upload, the first included (5xx, 408, network errors). A 429 uses up
+   * no attempt: the run slows down instead, and gives up when Wix has refused every call for 2 min.
    * @default 6
    */
   attempts?: number

@@ -1,6 +1,6 @@
-/** The run-wide pacer, on a fake clock: spacing, 429 pauses and back-off, recovery, abort. */
+/** The run-wide pacer, on a fake clock: spacing, 429 pauses and halving, recovery, giving up on a storm, abort; and against a simulated rate limit. */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPacer } from '../../src/client/pacer.ts'
+import { createPacer, GIVE_UP_AFTER_MS, type Pacer } from '../../src/client/pacer.ts'
 
 /** The fake clock handed to the pacer: vitest's faked Date, which moves exactly as the fake timers fire. */
 const now = () => Date.now()
@@ -10,7 +10,7 @@ async function advance(ms: number): Promise<void> {
 }
 
 /** Starts a slot and records when (on the fake clock) it resolved or rejected. */
-function track(promise: Promise<void>) {
+function track(promise: Promise<unknown>) {
   const state: { at?: number; error?: unknown } = {}
   promise.then(() => {
     state.at = now()
@@ -88,35 +88,51 @@ describe('createPacer', () => {
     expect(waiting.at).toBe(15_500)
   })
 
-  it('throttled() without retryAfterMs pauses for four intervals', async () => {
+  it('throttled() without retryAfterMs pauses for one interval at the new pace', async () => {
     const pacer = createPacer(60, now)
-    pacer.throttled()
+    expect(pacer.throttled()).toBe(true)
     expect(pacer.intervalMs).toBe(2_000)
     const slot = track(pacer.slot())
-    await advance(7_999)
+    await advance(1_999)
     expect(slot.at).toBeUndefined()
     await advance(1)
-    expect(slot.at).toBe(18_000)
+    expect(slot.at).toBe(12_000)
   })
 
-  it('a 429 without requestsPerMinute starts a 50 ms gap; the interval doubles up to 1 s', () => {
+  it('each 429 after the last pause halves the pace: from 20 calls a second, unpaced, down to one call a minute', async () => {
     const pacer = createPacer(undefined, now)
     const seen: number[] = []
-    for (let i = 0; i < 9; i++) {
-      pacer.throttled(0)
+    for (let i = 0; i < 13; i++) {
+      pacer.throttled()
       seen.push(pacer.intervalMs)
+      await advance(pacer.intervalMs)
     }
-    expect(seen).toEqual([50, 100, 200, 400, 800, 1_000, 1_000, 1_000, 1_000])
+    expect(seen).toEqual([50, 100, 200, 400, 800, 1_600, 3_200, 6_400, 12_800, 25_600, 51_200, 60_000, 60_000])
   })
 
-  it('with requestsPerMinute, 429s slow the pace to at most a quarter of it', () => {
+  it('429s that come back during the pause answer calls sent at the old pace: they halve nothing', async () => {
     const pacer = createPacer(60, now)
-    const seen: number[] = []
-    for (let i = 0; i < 4; i++) {
-      pacer.throttled(0)
-      seen.push(pacer.intervalMs)
+    // Six calls in flight at 60/min are refused one after another.
+    for (let i = 0; i < 6; i++) {
+      expect(pacer.throttled()).toBe(true)
+      await advance(100)
     }
-    expect(seen).toEqual([2_000, 4_000, 4_000, 4_000])
+    expect(pacer.intervalMs).toBe(2_000)
+    // The pause (one interval at the new pace) is over: the next 429 is about the new pace.
+    await advance(1_500)
+    pacer.throttled()
+    expect(pacer.intervalMs).toBe(4_000)
+  })
+
+  it('a Retry-After pause also holds off the next halving until it is over', async () => {
+    const pacer = createPacer(undefined, now)
+    pacer.throttled(5_000)
+    await advance(4_000)
+    pacer.throttled(5_000)
+    expect(pacer.intervalMs).toBe(50)
+    await advance(6_000)
+    pacer.throttled(5_000)
+    expect(pacer.intervalMs).toBe(100)
   })
 
   it('a shorter Retry-After does not shorten a pause already in force', async () => {
@@ -130,41 +146,164 @@ describe('createPacer', () => {
     expect(slot.at).toBe(14_000)
   })
 
-  it('succeeded() brings the interval back to the base step by step (×0.95)', () => {
-    const pacer = createPacer(60, now)
-    pacer.throttled(0)
-    expect(pacer.intervalMs).toBe(2_000)
+  it('succeeded() raises the pace by one call a minute, up to requestsPerMinute', () => {
+    const pacer = createPacer(20, now)
+    pacer.throttled()
+    expect(pacer.intervalMs).toBe(6_000) // 10/min
     const seen: number[] = []
-    for (let i = 0; i < 14; i++) {
+    for (let i = 0; i < 12; i++) {
       pacer.succeeded()
-      seen.push(pacer.intervalMs)
+      seen.push(Math.round(60_000 / pacer.intervalMs))
     }
-    expect(seen[0]).toBe(1_900)
-    expect(seen[1]).toBe(1_805)
-    expect(seen[12]).toBeCloseTo(2_000 * 0.95 ** 13, 6)
-    expect(seen[12]!).toBeGreaterThan(1_000)
-    expect(seen[13]).toBe(1_000)
-    pacer.succeeded()
-    expect(pacer.intervalMs).toBe(1_000)
+    expect(seen).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 20, 20])
   })
 
-  it('succeeded() returns to no gap at all without requestsPerMinute', () => {
+  it('without requestsPerMinute, successes keep raising the pace; a run without 429s is never paced', () => {
     const pacer = createPacer(undefined, now)
-    pacer.throttled(0)
-    let steps = 0
-    while (pacer.intervalMs > 0 && steps < 1_000) {
-      pacer.succeeded()
-      steps++
-    }
-    // 50 × 0.95^44 ≈ 5.2 ≥ 5, 50 × 0.95^45 ≈ 4.97 < 5
-    expect(steps).toBe(45)
+    for (let i = 0; i < 100; i++) pacer.succeeded()
     expect(pacer.intervalMs).toBe(0)
+    pacer.throttled()
+    for (let i = 0; i < 1_200; i++) pacer.succeeded()
+    expect(60_000 / pacer.intervalMs).toBe(2_400)
   })
 
-  it('succeeded() never goes below the base', () => {
+  it('succeeded() never goes above requestsPerMinute', () => {
     const pacer = createPacer(30, now)
     pacer.succeeded()
     expect(pacer.intervalMs).toBe(2_000)
+  })
+
+  describe('a 429 storm', () => {
+    /** Refuses a call every time the pause is over, as a site that refuses everything would. */
+    async function refuseFor(pacer: Pacer, ms: number): Promise<boolean[]> {
+      const answers: boolean[] = []
+      for (const end = now() + ms; now() < end;) {
+        answers.push(pacer.throttled())
+        await advance(Math.max(1, pacer.intervalMs))
+      }
+      return answers
+    }
+
+    it('is retried while the pacer adapts; after two minutes of nothing but 429s it gives up', async () => {
+      const pacer = createPacer(undefined, now)
+      const answers = await refuseFor(pacer, GIVE_UP_AFTER_MS)
+      expect(answers.every(Boolean)).toBe(true)
+      expect(pacer.intervalMs).toBe(60_000)
+      expect(pacer.throttled()).toBe(false)
+    })
+
+    it('giving up releases every caller waiting for its turn at once, and refuses new calls at once', async () => {
+      const pacer = createPacer(undefined, now)
+      await refuseFor(pacer, GIVE_UP_AFTER_MS)
+      expect(await pacer.slot()).toBe(true)
+      const waiting = [pacer.slot(), pacer.slot(), pacer.slot()].map((slot) => {
+        const state: { ok?: boolean } = {}
+        void slot.then((ok) => {
+          state.ok = ok
+        })
+        return state
+      })
+      await advance(0)
+      expect(waiting.map((slot) => slot.ok)).toEqual([undefined, undefined, undefined])
+      expect(pacer.throttled()).toBe(false)
+      await advance(0)
+      expect(waiting.map((slot) => slot.ok)).toEqual([false, false, false])
+      expect(await pacer.slot()).toBe(false)
+    })
+
+    it('after as long again without a 429, calls go out again; a success ends the storm', async () => {
+      const pacer = createPacer(undefined, now)
+      await refuseFor(pacer, GIVE_UP_AFTER_MS)
+      expect(pacer.throttled()).toBe(false)
+      await advance(GIVE_UP_AFTER_MS)
+      const probe = track(pacer.slot().then((ok) => expect(ok).toBe(true)))
+      await advance(60_000)
+      expect(probe.at).toBeDefined()
+      // The probe is refused: given up again at once. Another probe, later, gets through.
+      expect(pacer.throttled()).toBe(false)
+      await advance(GIVE_UP_AFTER_MS)
+      expect(await pacer.slot()).toBe(true)
+      pacer.succeeded()
+      expect(pacer.throttled()).toBe(true)
+    })
+
+    it('a success within the two minutes starts the count again', async () => {
+      const pacer = createPacer(undefined, now)
+      await refuseFor(pacer, GIVE_UP_AFTER_MS - 10_000)
+      pacer.succeeded()
+      expect((await refuseFor(pacer, GIVE_UP_AFTER_MS - 10_000)).every(Boolean)).toBe(true)
+    })
+  })
+
+  describe('against a site that allows R calls a minute (a token bucket of R, as the emulator\'s)', () => {
+    /**
+     * `calls` calls made by `concurrency` callers that retry every 429 the pacer lets them retry.
+     * Each call takes `latencyMs`; the bucket's tokens are taken as the call starts.
+     */
+    async function run(perMinute: number, calls: number, options: { concurrency?: number; retryAfter?: boolean } = {}) {
+      const pacer = createPacer(undefined, now)
+      let tokens = perMinute
+      let filledAt = now()
+      const take = (): number => {
+        tokens = Math.min(perMinute, tokens + ((now() - filledAt) * perMinute) / 60_000)
+        filledAt = now()
+        if (tokens >= 1) {
+          tokens--
+          return 0
+        }
+        return Math.ceil(((1 - tokens) * 60_000) / perMinute)
+      }
+      let left = calls
+      let refused = 0
+      let failed = 0
+      const started = now()
+      const caller = async () => {
+        while (left > 0) {
+          left--
+          for (;;) {
+            if (!await pacer.slot()) {
+              failed++
+              break
+            }
+            const wait = take()
+            await new Promise((resolve) => setTimeout(resolve, 20))
+            if (wait === 0) {
+              pacer.succeeded()
+              break
+            }
+            refused++
+            if (!pacer.throttled(options.retryAfter ? wait : undefined)) {
+              failed++
+              break
+            }
+          }
+        }
+      }
+      const done = Promise.all(Array.from({ length: options.concurrency ?? 6 }, caller))
+      let finished = false
+      void done.then(() => {
+        finished = true
+      })
+      while (!finished) await advance(1_000)
+      return { failed, refused, minutes: (now() - started) / 60_000 }
+    }
+
+    it.each([10, 20, 60, 200])('%i/min: every call goes through (no Retry-After)', async (perMinute) => {
+      const result = await run(perMinute, Math.round(perMinute * 2.5))
+      expect(result.failed).toBe(0)
+      // Finding the pace costs about a dozen refusals (halving from 20 calls a second), then one every 40 s or so.
+      expect(result.refused).toBeLessThan(20)
+    })
+
+    it.each([10, 20, 60])('%i/min: every call goes through (Retry-After: until a token is back)', async (perMinute) => {
+      const result = await run(perMinute, Math.round(perMinute * 2.5), { retryAfter: true })
+      expect(result.failed).toBe(0)
+    })
+
+    it('20/min and 57 calls, the QA run: every call goes through', async () => {
+      const result = await run(20, 57)
+      expect(result.failed).toBe(0)
+    })
   })
 
   it('an abort rejects a waiting slot with the signal reason', async () => {
