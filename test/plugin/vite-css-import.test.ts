@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { build as viteBuild, createServer, resolveConfig, type InlineConfig } from 'vite'
+import { createServer, resolveConfig, type InlineConfig } from 'vite'
 import { afterAll, describe, expect, test } from 'vitest'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
 import wixMedia from '../../src/vite.ts'
@@ -17,6 +17,7 @@ import {
 } from '../support/build.ts'
 import { encodePng, png } from '../support/media.ts'
 import { countRoute, writeTree, type Tree } from '../support/project.ts'
+import { viteBuild } from '../support/vite-build.ts'
 
 const emulator = useBuildEmulator(31)
 
@@ -72,27 +73,10 @@ const NESTED_MEDIA = [
   'src/parts/cards/card@2x.png',
 ]
 
-/** One `vite build` of `root` into `<root>/dist`, its warnings recorded. */
+/** One `vite build` of `root` into `<root>/dist`, with everything Vite warned of. */
 async function build(root: string, options: WixMediaPluginOptions, extra: InlineConfig = {}) {
-  const warnings: string[] = []
-  await viteBuild({
-    root,
-    configFile: false,
-    logLevel: 'warn',
-    customLogger: {
-      info: () => {},
-      warn: (message) => void warnings.push(message),
-      warnOnce: (message) => void warnings.push(message),
-      error: (message) => void warnings.push(message),
-      clearScreen: () => {},
-      hasErrorLogged: () => false,
-      hasWarned: false,
-    },
-    plugins: [wixMedia(options)],
-    ...extra,
-    build: { outDir: 'dist', emptyOutDir: true, ...extra.build },
-  })
-  return { dist: join(root, 'dist'), warnings }
+  const { dist, logs } = await viteBuild(root, options, extra)
+  return { dist, warnings: [...logs.warn, ...logs.error] }
 }
 
 /** A PostCSS plugin that adds `--<name>: 1` to `.card`: the witness that a project's PostCSS plugin ran. */

@@ -5,29 +5,22 @@
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build as viteBuild, type AliasOptions } from 'vite'
+import type { AliasOptions } from 'vite'
 import { describe, expect, test } from 'vitest'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
-import wixMedia from '../../src/vite.ts'
 import {
   emulatorOptions, expectLockfileFor, hostedUrlsIn, localMediaMentions, mediaInOutput, outputText, useBuildEmulator, withoutComments,
 } from '../support/build.ts'
 import { mp4, png } from '../support/media.ts'
 import { useFixtures } from '../support/project.ts'
+import { pluginLines, viteBuild } from '../support/vite-build.ts'
 
 const fixtures = useFixtures()
 const emulator = useBuildEmulator(31)
 
-/** One `vite build` of `root` into `<root>/dist`, quiet, media never inlined by Vite. */
+/** One `vite build` of `root` into `<root>/dist`, media never inlined by Vite. */
 async function build(root: string, options: WixMediaPluginOptions): Promise<string> {
-  await viteBuild({
-    root,
-    configFile: false,
-    logLevel: 'silent',
-    plugins: [wixMedia(options)],
-    build: { outDir: 'dist', emptyOutDir: true, assetsInlineLimit: 0 },
-  })
-  return join(root, 'dist')
+  return (await viteBuild(root, options, { build: { assetsInlineLimit: 0 } })).dist
 }
 
 describe('Vite: the references the rewrite step finds', () => {
@@ -145,31 +138,10 @@ describe('Vite: the references the rewrite step finds', () => {
   })
 })
 
-/** One `vite build` like `build`, with `resolve.alias` and the plugin's warnings recorded (Vite's timestamp dropped). */
+/** One `vite build` like `build`, with `resolve.alias`, and the plugin's warnings. */
 async function buildWithWarnings(root: string, options: WixMediaPluginOptions, alias: AliasOptions = {}): Promise<{ dist: string; warnings: string[] }> {
-  const warnings: string[] = []
-  const record = (message: string) => {
-    const at = message.indexOf('[unplugin-wix-media]')
-    if (at !== -1) warnings.push(message.slice(at))
-  }
-  await viteBuild({
-    root,
-    configFile: false,
-    logLevel: 'warn',
-    customLogger: {
-      info: () => {},
-      warn: record,
-      warnOnce: record,
-      error: record,
-      clearScreen: () => {},
-      hasErrorLogged: () => false,
-      hasWarned: false,
-    },
-    resolve: { alias },
-    plugins: [wixMedia(options)],
-    build: { outDir: 'dist', emptyOutDir: true, assetsInlineLimit: 0 },
-  })
-  return { dist: join(root, 'dist'), warnings }
+  const { dist, logs } = await viteBuild(root, options, { resolve: { alias }, build: { assetsInlineLimit: 0 } })
+  return { dist, warnings: pluginLines([...logs.warn, ...logs.error]) }
 }
 
 describe('Vite: aliases, cache-busting queries, and a word for what stays local', () => {

@@ -6,11 +6,11 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { build as viteBuild, type InlineConfig, type Logger } from 'vite'
+import type { InlineConfig } from 'vite'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.ts'
 import type { WixMediaPluginOptions } from '../../src/plugin/options.ts'
-import wixMedia from '../../src/vite.ts'
+import { failingViteBuild as failingBuild, pluginLines, viteBuild } from '../support/vite-build.ts'
 import {
   anonymousOptions, distinctHostedUrls, emulatorOptions, expectLockfileFor, expectServedFrom, expectUnchangedRebuild, FIXTURES,
   hostedUrlsIn, listFiles, localMediaMentions, mediaInOutput, offline, outputText, readOutputs, sha256, useFixtureCopies,
@@ -51,54 +51,9 @@ afterAll(async () => {
   await Promise.all(emulators.map((item) => item.close()))
 })
 
-interface Logs {
-  info: string[]
-  warn: string[]
-  error: string[]
-}
-
-/** A Vite logger that records instead of printing. */
-function recordingLogger(): { logger: Logger; logs: Logs } {
-  const logs: Logs = { info: [], warn: [], error: [] }
-  const logger: Logger = {
-    info: (message) => void logs.info.push(message),
-    warn: (message) => void logs.warn.push(message),
-    warnOnce: (message) => void logs.warn.push(message),
-    error: (message) => void logs.error.push(message),
-    clearScreen: () => {},
-    hasErrorLogged: () => false,
-    hasWarned: false,
-  }
-  return { logger, logs }
-}
-
-/** Only the plugin's own lines, without Vite's timestamp. */
-function pluginLines(lines: readonly string[]): string[] {
-  return lines.filter((line) => line.includes('[unplugin-wix-media]')).map((line) => line.slice(line.indexOf('[unplugin-wix-media]')))
-}
-
 /** One `vite build` of `root` (the plugin gets its root from Vite) into `<root>/<outDir>`. */
-async function build(root: string, options: WixMediaPluginOptions, outDir = 'dist', extra: InlineConfig = {}) {
-  const { logger, logs } = recordingLogger()
-  await viteBuild({
-    root,
-    configFile: false,
-    logLevel: 'warn',
-    customLogger: logger,
-    plugins: [wixMedia(options)],
-    ...extra,
-    build: { outDir, emptyOutDir: true, ...extra.build },
-  })
-  return { dist: join(root, outDir), logs }
-}
-
-/** Rejection of a build that must fail, with the plugin's logs. */
-async function failingBuild(root: string, options: WixMediaPluginOptions): Promise<{ error: Error; logs: Logs }> {
-  const { logger, logs } = recordingLogger()
-  const error = await viteBuild({ root, configFile: false, logLevel: 'warn', customLogger: logger, plugins: [wixMedia(options)] })
-    .then(() => new Error('the build succeeded'), (caught: unknown) => caught as Error)
-  expect(error.message).not.toBe('the build succeeded')
-  return { error, logs }
+function build(root: string, options: WixMediaPluginOptions, outDir = 'dist', extra: InlineConfig = {}) {
+  return viteBuild(root, options, { ...extra, build: { ...extra.build, outDir } })
 }
 
 /** Every media attribute of the fixture's index.html, by what it is. */
