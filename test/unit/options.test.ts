@@ -4,7 +4,8 @@ import { MockAgent } from 'undici'
 import { describe, expect, it } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
 import { DEFAULT_MEDIA_EXTENSIONS } from '../../src/core/media-types.ts'
-import { checkOptionNames, OPTION_NAMES, resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
+import { checkOptionNames, OPTION_NAMES } from '../../src/core/option-names.ts'
+import { resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
 import { unplugin } from '../../src/plugin/index.ts'
 
 const ROOT = resolve('/tmp/wix-media-project')
