@@ -3,7 +3,8 @@
  * (`src/vite.ts`, …) wrap it.
  *
  * - load: an import of a media file (default, `?url`, a cache-buster, dynamic) becomes `export default "<hosted url>"`
- *   (`module.exports = …` under webpack); another query stays with the bundler, with a warning.
+ *   (under webpack and Rspack, an `asset/source` module whose text is the URL); another query stays
+ *   with the bundler, with a warning.
  * - transform: CSS `url()` / `image-set()` and JS `new URL('./x.png', import.meta.url)` are rewritten.
  * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
  * - Vite's config: a PostCSS plugin rewrites the `url()`s only Vite's CSS plugin sees (`@import`ed
@@ -22,7 +23,7 @@ import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type WixMediaPluginOptions 
 import { asksForContent, fragmentOf, hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type Resolution, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
-import { typeHostedMediaAsJavaScript } from './webpack-like.ts'
+import { typeHostedMediaAsUrls } from './webpack-like.ts'
 
 /** What the plugin uses of a webpack or Rspack compiler. */
 interface BundlerCompiler {
@@ -77,7 +78,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
     bundlerRoot = compiler.options.context
     if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-    resolution = { resolve: typeHostedMediaAsJavaScript(compiler, PLUGIN_NAME, resolver) }
+    resolution = { resolve: typeHostedMediaAsUrls(compiler, PLUGIN_NAME, resolver) }
   }
 
   const failBuild = (error: unknown): never => {
@@ -126,12 +127,11 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
           const url = await urlFor(path)
           if (url === undefined) return undefined
           // `./sprite.svg?url#icon`: the fragment stays on the hosted URL, as Vite keeps it on its own.
-          const value = JSON.stringify(`${url}${fragmentOf(query)}`)
-          // webpack: CommonJS, whose exports are the URL itself, because css-loader's (and html-loader's)
-          // `new URL(require(…))` takes a module's exports as the URL: an ES module's would be
-          // "[object Module]". An `import` still gets the URL as its default. (Rspack's own CSS keeps
-          // ES modules, and CommonJS would cost its `modern-module` output a runtime chunk.)
-          return meta.framework === 'webpack' ? `module.exports = ${value}` : `export default ${value}`
+          const hosted = `${url}${fragmentOf(query)}`
+          // webpack and Rspack type the module `asset/source` (webpack-like.ts): its text is the URL,
+          // which the bundler hands to every kind of consumer as a string, as it does for its own
+          // assets: an `import`'s default, a `require()`, css-loader's `new URL(require(…))`.
+          return meta.framework === 'webpack' || meta.framework === 'rspack' ? hosted : `export default ${JSON.stringify(hosted)}`
         } catch (error) {
           return failBuild(error)
         }

@@ -86,7 +86,8 @@ async function fileOf({ files: [first, absolute], written }: Target, importer: s
   if (!host.wants(first)) return undefined
   if (await exists(first)) return first
   if (bundler && BARE.test(written)) {
-    const file = await bundler(written, importer)
+    // `~@/x.png`, `~pkg/x.png`: css-loader's and sass-loader's old mark of a module request.
+    const file = await bundler(written.replace(/^~/, ''), importer)
     return file !== undefined && host.wants(file) ? file : undefined
   }
   // An aliased `/…` path missing from the bundler's root, as an absolute one: the disk first, so that

@@ -1,12 +1,14 @@
 /**
- * webpack and Rspack: a media file the plugin hosts must become a JavaScript module
- * (`export default "<url>"`) whatever the project's rules say. With the usual
- * `{ test: /\.png$/, type: 'asset/resource' }` rule, the bundler would otherwise emit the plugin's
- * JS as `x.png` and point the bundle at that local file. A module's type is chosen synchronously from
- * the rules, before the plugin's (async) load runs; so, in `beforeResolve`, where the upload of the
- * file starts, the request of a file that will be hosted gets a marker query, and a last rule types
- * marked modules as JavaScript (the last matching rule's `type` wins). Files that stay local
- * (`fallback: 'local'`, failed uploads) are left to the project's rules.
+ * webpack and Rspack: a media file the plugin hosts must become a module whose value is its URL,
+ * whatever the project's rules say. With the usual `{ test: /\.png$/, type: 'asset/resource' }`
+ * rule, the bundler would otherwise emit the file and point the bundle at that local copy. A
+ * module's type is chosen synchronously from the rules, before the plugin's (async) load runs; so,
+ * in `beforeResolve`, where the upload of the file starts, the request of a file that will be hosted
+ * gets a marker query, and a last rule types marked modules `asset/source` (the last matching rule's
+ * `type` wins): the load hook gives the URL as the module's text, and the bundler hands it to every
+ * consumer as a string, as it does its own assets (an `import`'s default, a `require()`, css-loader's
+ * `new URL(require(…))` for the url()s of `@import`ed stylesheets, which the transform never sees).
+ * Files that stay local (`fallback: 'local'`, failed uploads) are left to the project's rules.
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { fragmentOf, HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
@@ -37,9 +39,9 @@ interface WebpackLikeCompiler {
  * Rspack's CSS resolve `url(@/x.png)` with it, after the plugin's transform has seen the stylesheet,
  * so the plugin resolves such a specifier itself and hosts the file there.
  */
-export function typeHostedMediaAsJavaScript(compiler: unknown, name: string, host: UrlResolver): NonNullable<Resolution['resolve']> {
+export function typeHostedMediaAsUrls(compiler: unknown, name: string, host: UrlResolver): NonNullable<Resolution['resolve']> {
   const bundler = compiler as WebpackLikeCompiler
-  bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'javascript/auto' })
+  bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'asset/source' })
   let resolver: Resolver | undefined
   const resolveFile = (context: string, request: string) => new Promise<string | undefined>((done) => {
     resolver ??= bundler.resolverFactory.get('normal', { dependencyType: 'esm' })

@@ -181,11 +181,17 @@ describe.each(BUNDLERS)('$name: aliases in CSS, cache-busting queries, and a wor
         "import busted from './assets/photo.png?v=2'",
         "import other from './assets/lazy.png?size=2'",
         "import again from './assets/lazy.png?size=2'",
+        "import required from './required.cjs'",
         'export const bustedUrl = busted',
+        'export const requiredUrl = required.photo',
         'export const otherUrl = other === again ? other : undefined',
         '',
       ].join('\n'),
-      'src/more.css': '.a { background: url(@/assets/background.png) }\n.b { background: url(./assets/icon.svg?v=3) }\n',
+      'src/more.css': '.a { background: url(@/assets/background.png) }\n.b { background: url(./assets/icon.svg?v=3) }\n' +
+        // css-loader's `~` module mark, after an item the plugin rewrote (css-loader then passes the rest over).
+        '.c { background: image-set("./assets/icon.svg" 1x, url(~@/assets/background.png) 2x) }\n',
+      // A CommonJS consumer gets the URL itself, as from an asset module: not a module object.
+      'src/required.cjs': "module.exports = { photo: require('./assets/photo.png') }\n",
     })
     const { result: { dist, errors }, stderr } = await captureStderr(() =>
       build(root, emulatorOptions(emulator, root), 'dist', [ASSET_RULE], { '@': join(root, 'src') }))
@@ -193,11 +199,13 @@ describe.each(BUNDLERS)('$name: aliases in CSS, cache-busting queries, and a wor
     const urls = await expectLockfileFor(root, emulator.url, ['src/assets/background.png', 'src/assets/icon.svg', 'src/assets/photo.png'])
     const exports = await evaluateExports(join(dist, 'main.mjs'))
     expect(exports.bustedUrl).toBe(urls['src/assets/photo.png'])
+    expect(exports.requiredUrl).toBe(urls['src/assets/photo.png'])
     expect(String(exports.otherUrl)).toMatch(new RegExp(`^${pathToFileURL(dist).href}/`))
     const text = cssInJs ? String(exports.css) : await outputText(dist, ['.css'])
     // Rspack quotes the URLs it writes.
     expect(text).toMatch(new RegExp(`url\\("?${escapeRegExp(urls['src/assets/background.png']!)}"?\\)`))
     expect(text).toMatch(new RegExp(`url\\("?${escapeRegExp(urls['src/assets/icon.svg']!)}"?\\)`))
+    expect(text).not.toContain('~@/')
     expect(await mediaInOutput(dist, join(root, 'src'))).toEqual([expect.stringMatching(/\.png$/)])
     expect(stderr.match(/\[unplugin-wix-media\].*kept local.*/g)).toEqual([
       '[unplugin-wix-media] src/assets/lazy.png?size=2: kept local (the plugin hosts plain references, `?url` and cache-busting queries ' +
