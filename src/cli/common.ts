@@ -3,7 +3,7 @@ import { statSync } from 'node:fs'
 import { dirname, relative, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
-import { checkOptionNames, OPTION_NAMES } from '../core/option-names.ts'
+import { checkOptionNames, closest, OPTION_NAMES } from '../core/option-names.ts'
 import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
 import { PLUGIN_OPTION_NAMES } from '../plugin/options.ts'
 import { loadConfig } from './config.ts'
@@ -51,7 +51,18 @@ type Flags = NonNullable<ParseArgsConfig['options']>
 
 /** Parses flags (printing `usage` for --help), loads the config, and resolves the options once. */
 export async function prepare<const F extends Flags>(args: string[], extra: F, usage: string) {
-  const { values, positionals } = parseArgs({ args, options: { ...COMMON_FLAGS, ...extra }, allowPositionals: true, strict: true })
+  const known = { ...COMMON_FLAGS, ...extra }
+  let parsed
+  try {
+    parsed = parseArgs({ args, options: known, allowPositionals: true, strict: true })
+  } catch (error) {
+    // parseArgs' own message suggests `-- "--rooot"`; a misspelled flag wants its right spelling.
+    const flag = (error as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'(--?[^']+)'/.exec((error as Error).message)?.[1] : undefined
+    if (!flag) throw error
+    const near = closest(flag.replace(/^-+/, ''), Object.keys(known))
+    throw new UsageError(`unknown option ${flag}${near ? ` (did you mean --${near}?)` : ''}\n\n${usage}`)
+  }
+  const { values, positionals } = parsed
   const flags = values as Record<string, string | boolean | string[] | undefined>
   if (flags.help) {
     console.log(usage)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `wix-media`: the command-line face of unplugin-wix-media. */
 import { exitCodeFor, EXIT } from './common.ts'
-import { belowNodeFloor, NODE_FLOOR } from './node-floor.ts'
+import { belowNodeFloor, NODE_FLOOR } from '../core/node-floor.ts'
 import { createOutput } from './output.ts'
 import { UsageError } from './usage-error.ts'
 

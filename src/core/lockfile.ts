@@ -76,6 +76,9 @@ export function parseLockfile(text: string, file: string): LockfileData {
 const MEDIA_TYPES = new Set<unknown>(['IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'VECTOR', 'ARCHIVE', 'MODEL3D', 'OTHER'] satisfies MediaType[])
 const isText = (value: unknown) => typeof value === 'string' && value !== ''
 const isCount = (value: unknown) => typeof value === 'number' && Number.isInteger(value) && value >= 0
+/** A path as the lockfile records it: relative to the root, `/`-separated, never leaving it. */
+const isProjectPath = (path: unknown) =>
+  typeof path === 'string' && path !== '' && !path.startsWith('/') && !/^[A-Za-z]:/.test(path) && !path.split(/[\\/]/).includes('..')
 
 /** What is wrong with one lockfile entry (a hand edit, a bad merge), or `undefined`. */
 function entryProblem(hash: string, entry: unknown): string | undefined {
@@ -83,13 +86,13 @@ function entryProblem(hash: string, entry: unknown): string | undefined {
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return 'is not an object'
   const { id, url, uri, mediaType, mimeType, size, width, height, paths } = entry as Record<string, unknown>
   if (!isText(id)) return `has no \`id\` (got ${JSON.stringify(id)})`
-  if (!isText(url) || !URL.canParse(url as string)) return `has no valid \`url\` (got ${JSON.stringify(url)})`
+  if (!isText(url) || !/^https?:$/.test(URL.parse(url as string)?.protocol ?? '')) return `has no valid \`url\` (an http(s) URL; got ${JSON.stringify(url)})`
   if (!isText(uri)) return `has no \`uri\` (got ${JSON.stringify(uri)})`
   if (!MEDIA_TYPES.has(mediaType)) return `has an unknown \`mediaType\` (got ${JSON.stringify(mediaType)})`
   if (!isText(mimeType)) return `has no \`mimeType\` (got ${JSON.stringify(mimeType)})`
   if (!isCount(size)) return `has a \`size\` that is not a whole number of bytes (got ${JSON.stringify(size)})`
   if ((width !== undefined && !isCount(width)) || (height !== undefined && !isCount(height))) return 'has a `width` or `height` that is not a whole number'
-  if (!Array.isArray(paths) || !paths.every((path) => typeof path === 'string')) return 'has `paths` that are not a list of project paths'
+  if (!Array.isArray(paths) || !paths.every(isProjectPath)) return 'has `paths` that are not a list of project paths (relative, `/`-separated, inside the root)'
   return undefined
 }
 
@@ -134,7 +137,9 @@ async function readLockfile(file: string, label = file): Promise<{ data: Lockfil
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: undefined, stamp: null }
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
-      throw lockfileError(label, 'the lockfile path is a folder', 'Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json', error)
+      throw new WixMediaError('WIX_MEDIA_CONFIG', 'the lockfile path is a folder', {
+        file: label, hint: 'Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json', cause: error,
+      })
     }
     throw lockfileError(label, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
   }

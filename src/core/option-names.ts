@@ -16,13 +16,19 @@ export const OPTION_NAMES: readonly string[] = Object.keys({
 export function checkOptionNames(options: object, known: readonly string[], where: string): void {
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue
-    const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0]
-    const suggestion = closest !== undefined && distance(name, closest) <= Math.max(2, name.length / 3) ? ` (did you mean \`${closest}\`?)` : ''
+    const near = closest(name, known)
+    const suggestion = near === undefined ? '' : ` (did you mean \`${near}\`?)`
     throw new WixMediaError('WIX_MEDIA_CONFIG', `\`${name}\` is not an option${suggestion}`, {
       file: where,
       hint: `Options are: ${known.join(', ')}`,
     })
   }
+}
+
+/** The name in `known` that `name` is probably a misspelling of, or `undefined` when none is close. */
+export function closest(name: string, known: readonly string[]): string | undefined {
+  const best = [...known].sort((a, b) => distance(name, a) - distance(name, b))[0]
+  return best !== undefined && distance(name, best) <= Math.max(2, name.length / 3) ? best : undefined
 }
 
 /** Edit distance (Levenshtein), case-insensitive: how far a misspelled name is from an option. */

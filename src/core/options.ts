@@ -148,10 +148,17 @@ function apiBaseUrl(value: unknown, from: string): string {
   return (value as string).replace(/\/+$/, '')
 }
 
-/** `include` globs name files under the root: a leading `/` or `../` would walk outside it. */
-function inRootGlobs(name: string, list: readonly string[]): readonly string[] {
-  const outside = list.find((glob) => /^(\/|\.\.(\/|$)|[A-Za-z]:[\\/])/.test(glob.replace(/^!/, '')))
-  if (outside !== undefined) invalid(name, 'globs relative to `root` (no leading "/" or "../"; set `root` to a folder above instead)', outside)
+/**
+ * Globs name files under the root: an `include` glob with a leading `/` or `../` would walk outside
+ * it, an `exclude` one with `../` would match nothing (`exclude` takes absolute paths under the root).
+ */
+function inRootGlobs(name: string, list: readonly string[], absoluteAllowed = false): readonly string[] {
+  const outside = list.find((glob) => (absoluteAllowed ? /^\.\.(\/|$)/ : /^(\/|\.\.(\/|$)|[A-Za-z]:[\\/])/).test(glob.replace(/^!/, '')))
+  if (outside !== undefined) {
+    invalid(name, absoluteAllowed
+      ? 'globs under `root` (no leading "../": nothing outside the root is scanned, so there is nothing to leave out)'
+      : 'globs relative to `root` (no leading "/" or "../"; set `root` to a folder above instead)', outside)
+  }
   return list
 }
 
@@ -189,7 +196,7 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
       : env.WIX_API_BASE_URL ? apiBaseUrl(env.WIX_API_BASE_URL, 'WIX_API_BASE_URL') : DEFAULT_API_BASE_URL,
     root,
     include: inRootGlobs('include', globs('include', options.include, [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`])),
-    exclude: globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']),
+    exclude: inRootGlobs('exclude', globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']), true),
     lockfile: inRoot(options.lockfile ?? 'wix-media.lock.json'),
     cacheDir: inRoot(options.cacheDir ?? 'node_modules/.cache/unplugin-wix-media'),
     folder: `/${folder.replace(/^\/+|\/+$/g, '')}`,

@@ -14,8 +14,9 @@
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
-import { isWixMediaError } from '../core/errors.ts'
+import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
+import { belowNodeFloor, NODE_FLOOR } from '../core/node-floor.ts'
 import { checkOptionNames, OPTION_NAMES } from '../core/option-names.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
@@ -47,6 +48,11 @@ function consoleLogger(): PluginLogger {
 export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}, meta) => {
   // unplugin's esbuild adapter appends a map as a `//#` comment, which is not CSS: no map for CSS there.
   const cssMaps = meta.framework !== 'esbuild'
+  if (belowNodeFloor(process.versions.node)) {
+    throw new WixMediaError('WIX_MEDIA_CONFIG', `Node ${process.versions.node} is too old; unplugin-wix-media needs Node ${NODE_FLOOR} or newer`, {
+      hint: 'Run the build on a current Node (the LTS)',
+    })
+  }
   checkOptionNames(rawOptions, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], 'the plugin options')
   const settings = resolvePluginSettings(rawOptions)
   let options: ResolvedOptions = resolveOptions(rawOptions)

@@ -169,7 +169,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     summary() {
       const ms = Math.round(performance.now() - started)
       const kb = (tally.uploadedBytes / 1000).toFixed(1)
-      return `uploaded ${tally.uploaded} files (${kb} kB), reused ${tally.reused}, adopted ${tally.adopted}` +
+      return `uploaded ${tally.uploaded} file${tally.uploaded === 1 ? '' : 's'} (${kb} kB), reused ${tally.reused}, adopted ${tally.adopted}` +
         `${tally.local ? `, kept ${tally.local} local` : ''} in ${ms} ms`
     },
   }

@@ -77,9 +77,20 @@ describe('wix-media: where it looks, and its config', () => {
     expect(both.stderr).toContain('--quiet and --verbose contradict each other: pick one')
 
     const folder = await fixtures.runCli(['sync', '--lockfile', 'src'], root, cliEnv(emulator))
-    expect(folder.code).toBe(1)
+    expect(folder.code).toBe(2)
     expect(folder.stderr).toContain('src: the lockfile path is a folder. Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json')
     expect(emulator.requests()).toEqual([])
+  })
+
+  it('an exclude glob above the root, or an unknown flag, is a usage error naming the fix', async () => {
+    const root = await fixtures.project({ 'site/a.png': png(3, 3, 8), 'site/wix-media.config.json': JSON.stringify({ exclude: ['../cfg/**'] }) })
+    const excluded = await fixtures.runCli(['status'], join(root, 'site'), { WIX_API_KEY: 'k', WIX_SITE_ID: 's' })
+    expect(excluded.code).toBe(2)
+    expect(excluded.stderr).toContain('Expected `exclude` to be globs under `root` (no leading "../"')
+
+    const flag = await fixtures.runCli(['sync', '--rooot', '.'], root, {})
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain('unknown option --rooot (did you mean --root?)')
   })
 
   it('an API base URL that is not an http(s) URL is a config error (exit 2, naming WIX_API_BASE_URL), not a network outage', async () => {

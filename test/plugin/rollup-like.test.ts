@@ -131,7 +131,7 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/no-css.js against the e
       const changed = Buffer.concat([await readFile(join(root, 'src/assets/photo.png')), Buffer.from('edited')])
       await writeFile(join(root, 'src/assets/photo.png'), changed)
       const { result: { dist, logs }, stderr } = await captureStderr(() => build(root, watching, 'dist-watch'))
-      expect(summary(logs, stderr)).toMatch(summaryLine('uploaded 1 files \\(2\\.0 kB\\), reused 4, adopted 0'))
+      expect(summary(logs, stderr)).toMatch(summaryLine('uploaded 1 file \\(2\\.0 kB\\), reused 4, adopted 0'))
       expect(countRoute(emulator, 'upload')).toBe(1)
       const entry = (await readLock(root)).files[sha256(changed)]
       expect(entry?.paths).toEqual(['src/assets/photo.png'])

@@ -147,12 +147,14 @@ describe('parseLockfile', () => {
 
   it.each([
     ['a key that is not a sha256', { 'not-a-hash': entry('a', ['a.png']) }, '"not-a-hash" is not keyed by a sha256 (64 hex digits)'],
-    ['a url that is a number', { [H1]: { ...entry('a', ['a.png']), url: 12345 } }, `"${H1}" has no valid \`url\` (got 12345)`],
+    ['a url that is a number', { [H1]: { ...entry('a', ['a.png']), url: 12345 } }, `"${H1}" has no valid \`url\` (an http(s) URL; got 12345)`],
     ['no id', { [H1]: { ...entry('a', ['a.png']), id: undefined } }, `"${H1}" has no \`id\` (got undefined)`],
     ['a size that is text', { [H1]: { ...entry('a', ['a.png']), size: 'abc' } }, `"${H1}" has a \`size\` that is not a whole number of bytes (got "abc")`],
     ['an unknown media type', { [H1]: { ...entry('a', ['a.png']), mediaType: 'PICTURE' } }, `"${H1}" has an unknown \`mediaType\` (got "PICTURE")`],
-    ['paths that are not a list', { [H1]: { ...entry('a', ['a.png']), paths: 'a.png' } }, `"${H1}" has \`paths\` that are not a list of project paths`],
+    ['paths that are not a list', { [H1]: { ...entry('a', ['a.png']), paths: 'a.png' } }, `"${H1}" has \`paths\` that are not a list of project paths (relative, \`/\`-separated, inside the root)`],
     ['an entry that is not an object', { [H1]: [] }, `"${H1}" is not an object`],
+    ['a url that is not http(s)', { [H1]: { ...entry('a', ['a.png']), url: 'javascript:alert(1)' } }, `"${H1}" has no valid \`url\` (an http(s) URL; got "javascript:alert(1)")`],
+    ['a path above the root', { [H1]: entry('a', ['../../etc/passwd']) }, `"${H1}" has \`paths\` that are not a list of project paths (relative, \`/\`-separated, inside the root)`],
   ])('rejects a broken entry (%s), naming it and the field, with the fix', (_, files, what) => {
     const error = lockfileFailure(() => parseLockfile(JSON.stringify({ version: 1, siteId: 's', files }), file))
     expect(error.code).toBe('WIX_MEDIA_LOCKFILE')

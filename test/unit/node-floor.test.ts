@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest'
-import { belowNodeFloor, NODE_FLOOR } from '../../src/cli/node-floor.ts'
+import { belowNodeFloor, NODE_FLOOR } from '../../src/core/node-floor.ts'
 import manifest from '../../package.json' with { type: 'json' }
 
 it('tells a Node older than the engines floor (22.19.0) from one that is not', () => {

@@ -1,7 +1,7 @@
 /**
- * The oldest Node this package runs on (package.json `engines`: undici 8 needs 22.19). Checked
- * before a command loads, so that an older Node gets a sentence instead of a stack trace from deep
- * inside a dependency.
+ * The oldest Node this package runs on (package.json `engines`: undici 8 needs 22.19). The CLI
+ * checks it before a command loads, the plugin when it is created, so that an older Node gets a
+ * sentence instead of a stack trace from deep inside a dependency.
  */
 export const NODE_FLOOR = '22.19.0'
 
