@@ -44,6 +44,16 @@ export async function prune(
   const { assets, errors } = await engine.inspectAll(paths)
   if (errors.length > 0) return { dropped: [], orphans: [], trashed: false, errors }
   const reconciled = await reconcile(engine, assets)
+  // The files are there, but none where the lockfile says: the root is most likely not the one the
+  // lockfile's paths are relative to (a subfolder with --lockfile ../…). Dropping, rewriting paths and
+  // trashing from there would hit the project's own entries.
+  if (assets.length > 0 && reconciled.paths.size > 0 && !assets.some((asset) => engine.lockfile.get(asset.hash)?.paths.includes(asset.path))) {
+    throw new WixMediaError('WIX_MEDIA_CONFIG',
+      `prune refused: none of the ${assets.length} files under ${engine.options.root} is at a path the lockfile ${engine.lockfile.path} records, ` +
+      'so the lockfile\'s paths are probably relative to another folder', {
+        hint: 'Run it from the project root, or pass --root <project folder>; if the files moved, run `wix-media sync` first (it records their new paths)',
+      })
+  }
   let orphans: FileDescriptor[] = []
   if (options.remote) {
     const lockedIds = new Set([...reconciled.paths].filter(([, used]) => used.length > 0).map(([hash]) => engine.lockfile.get(hash)!.id))

@@ -82,6 +82,23 @@ describe('prune --remote without a lockfile to go by', () => {
   })
 })
 
+describe('prune from the wrong root', () => {
+  it('refuses, dropping and trashing nothing, when the files it finds are at none of the lockfile\'s paths (a subfolder with --lockfile ../…)', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ 'img/a.png': png(5, 5, 1), 'img/b.png': png(5, 5, 2), 'other/c.png': png(5, 5, 3) })
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+
+    for (const args of [['prune'], ['prune', '--remote', '--yes', '--min-age', '0']]) {
+      const run = await fixtures.runCli([...args, '--lockfile', join(root, LOCKFILE)], join(root, 'img'), cliEnv(emulator))
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toContain(`prune refused: none of the 2 files under ${join(root, 'img')} is at a path the lockfile ${join(root, LOCKFILE)} records`)
+      expect(trashed(emulator)).toEqual([])
+      expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+    }
+  })
+})
+
 describe('prune flags', () => {
   it('--yes without --remote is a usage error (exit 2) that changes nothing', async () => {
     const emulator = await fixtures.emulator()
