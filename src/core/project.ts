@@ -76,6 +76,6 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
 
 /** `wix-media status`: what a sync would do; `remote` also looks for files to adopt. */
 export function planProject(options: ResolvedOptions, remote: boolean, setup: ProjectSetup = {}): Promise<Plan> {
-  return scanAndCheck(options, setup, ({ files, stale }) => ({ work: [], unchanged: files, errors: [], stale }),
+  return scanAndCheck(options, setup, ({ files, stale }) => ({ work: [], unchanged: files, errors: [], stale, pathUpdates: 0 }),
     (engine, scan) => planFiles(engine, scan.paths, remote))
 }

@@ -63,6 +63,13 @@ export async function reconcile(engine: Engine, assets: readonly LocalAsset[]): 
   return { paths, stale, outside }
 }
 
+/** Lockfile entries still in use whose recorded paths differ from the tree's (files copied, moved or removed). */
+export function pathUpdates(engine: Engine, reconciled: Reconciled): string[] {
+  return [...reconciled.paths]
+    .filter(([hash, paths]) => paths.length > 0 && !samePaths(paths, engine.lockfile.get(hash)!.paths))
+    .map(([hash]) => hash)
+}
+
 /**
  * Stages the reconciled paths in the lockfile (the next flush writes them); with `dropStale`, the
  * entries that no file uses are deleted instead (`wix-media prune`).

@@ -8,7 +8,7 @@ import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
 import { forgetLastSync, saveLastSync } from './last-sync.ts'
 import { createTreeFingerprint } from './tree-fingerprint.ts'
-import { applyPaths, reconcile } from './reconcile.ts'
+import { applyPaths, pathUpdates, reconcile } from './reconcile.ts'
 import type { Observed } from './scan.ts'
 
 export interface SyncReport {
@@ -40,6 +40,8 @@ export interface Plan {
   errors: WixMediaError[]
   /** Lockfile hashes that no file uses. */
   stale: string[]
+  /** Entries in use whose recorded paths sync would update (a file copied, moved or removed). */
+  pathUpdates: number
 }
 
 /** What a sync would do, with no upload and no write. `remote`: look for adoptable files too. */
@@ -58,7 +60,8 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
       work.push({ path: asset.path, action })
     }
   }
-  return { work, unchanged, errors, stale: (await reconcile(engine, assets)).stale }
+  const reconciled = await reconcile(engine, assets)
+  return { work, unchanged, errors, stale: reconciled.stale, pathUpdates: pathUpdates(engine, reconciled).length }
 }
 
 export async function syncFiles(

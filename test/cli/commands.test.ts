@@ -274,11 +274,18 @@ describe('wix-media status', () => {
     const after = await fixtures.runCli(['status', '--json'], root, cliEnv(emulator))
 
     expect(after.code, after.stderr).toBe(0)
-    expect(JSON.parse(after.stdout)).toEqual({ work: [], unchanged: 4, stale: [], errors: [] })
+    expect(JSON.parse(after.stdout)).toEqual({ work: [], unchanged: 4, stale: [], pathUpdates: 0, errors: [] })
     expect(emulator.requests()).toEqual([])
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
     expect((await stat(join(root, LOCKFILE))).mtimeMs).toBe(lockMtime)
     expect((await stat(join(root, STAT_CACHE))).mtimeMs).toBe(cacheMtime)
+
+    // A copied file uploads nothing, but the committed lockfile no longer lists every path: work remains.
+    await writeFile(join(root, 'src/assets/logo-copy.svg'), await readFile(join(root, 'src/assets/logo.svg')))
+    const copied = await fixtures.runCli(['status'], root, cliEnv(emulator))
+    expect(copied.code, copied.stderr).toBe(3)
+    expect(copied.stderr).toContain('status: 0 to upload, 0 to adopt, 5 unchanged, 0 stale, 1 with paths to update (files copied, moved or removed)')
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
   })
 })
 

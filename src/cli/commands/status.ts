@@ -18,10 +18,11 @@ export function printPlan(plan: Plan, output: Output, title: string): number {
   for (const hash of plan.stale) output.info(`stale   ${hash.slice(0, 12)}… (no file uses it; wix-media prune)`)
   for (const error of plan.errors) output.error(error)
   const uploads = plan.work.filter((item) => item.action === 'upload').length
-  output.info(`${title}: ${uploads} to upload, ${plan.work.length - uploads} to adopt, ${plan.unchanged} unchanged, ${plan.stale.length} stale`)
-  output.json({ work: plan.work, unchanged: plan.unchanged, stale: plan.stale, errors: plan.errors.map(errorJson) })
+  const moved = plan.pathUpdates > 0 ? `, ${plan.pathUpdates} with paths to update (files copied, moved or removed)` : ''
+  output.info(`${title}: ${uploads} to upload, ${plan.work.length - uploads} to adopt, ${plan.unchanged} unchanged, ${plan.stale.length} stale${moved}`)
+  output.json({ work: plan.work, unchanged: plan.unchanged, stale: plan.stale, pathUpdates: plan.pathUpdates, errors: plan.errors.map(errorJson) })
   if (plan.errors.length > 0) return EXIT.FAILED
-  return plan.work.length > 0 || plan.stale.length > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
+  return plan.work.length > 0 || plan.stale.length > 0 || plan.pathUpdates > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
 }
 
 export async function runStatus(args: string[]): Promise<number> {
