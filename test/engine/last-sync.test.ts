@@ -76,7 +76,7 @@ describe('the last sync\'s record', () => {
     expect(quick).toEqual({ ...withStale, fromLastSync: true, reused: 3, durationMs: quick.durationMs })
     expect(emulator.requests()).toEqual([])
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
-    expect(await planProject(optionsFor(emulator, root, { frozen: true }), true)).toEqual({ work: [], unchanged: 3, errors: [], stale: withStale.stale })
+    expect(await planProject(optionsFor(emulator, root, { frozen: true }), true)).toEqual({ work: [], unchanged: 3, errors: [], stale: withStale.stale, pathUpdates: 0 })
   })
 
   /** `sync` runs a sync of the project as it stands (for changes made in two steps). */
