@@ -96,6 +96,10 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
     },
     throttled(retryAfterMs) {
       const at = now()
+      // A 429 after a quiet spell as long as the give-up window starts a new storm, unless the last
+      // one ended in a give-up (then this is a probe that was refused: still the same storm).
+      const gaveUp = refusedSince !== undefined && lastRefusedAt - refusedSince >= GIVE_UP_AFTER_MS
+      if (!gaveUp && at - lastRefusedAt >= GIVE_UP_AFTER_MS) refusedSince = undefined
       refusedSince ??= at
       lastRefusedAt = at
       if (givenUp(at)) {

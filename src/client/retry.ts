@@ -55,6 +55,12 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 }
 
 /**
+ * How many 429s one call may get without using up attempts: enough for the pace to fall from 20
+ * calls a second to one a minute (11 halvings) and then some.
+ */
+export const FREE_REFUSALS = 20
+
+/**
  * Runs `attempt` until it succeeds or the policy gives up, waiting the policy's delay between
  * attempts. With `onRateLimit`, a 429 answer is not the policy's: it is handed over, and `true` retries
  * at once without counting an attempt (the pacer holds the next one back), `false` gives up. An abort
@@ -66,12 +72,15 @@ export async function withRetries<T>(
   signal?: AbortSignal,
   onRateLimit?: (error: WixMediaError) => boolean,
 ): Promise<T> {
-  for (let n = 1, failed = 0; ; n++) {
+  for (let n = 1, failed = 0, refused = 0; ; n++) {
     try {
       return await attempt(n)
     } catch (error) {
       if (signal?.aborted) throw error
-      if (onRateLimit && isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) {
+      // Past FREE_REFUSALS, this attempt's 429s count as failures again: the pacer's give-up clock
+      // restarts with every success of another call, and a 429 from outside its pace (the upload
+      // host) would otherwise be retried for ever.
+      if (onRateLimit && isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT') && ++refused <= FREE_REFUSALS) {
         // A call the pacer would not even send (it has given up) is final too.
         if (error.status === 429 && onRateLimit(error)) continue
         throw error

@@ -227,6 +227,13 @@ describe('createPacer', () => {
       expect(pacer.throttled()).toBe(true)
     })
 
+    it('a lone 429 long after another (whose call then failed otherwise, no success since) starts afresh', async () => {
+      const pacer = createPacer(undefined, now)
+      expect(pacer.throttled()).toBe(true)
+      await advance(10 * 60_000)
+      expect(pacer.throttled()).toBe(true)
+    })
+
     it('a success within the two minutes starts the count again', async () => {
       const pacer = createPacer(undefined, now)
       await refuseFor(pacer, GIVE_UP_AFTER_MS - 10_000)

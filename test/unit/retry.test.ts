@@ -1,6 +1,7 @@
 /** The retry policy: one pure function from (attempt, error) to a delay or a stop. */
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_RETRY_POLICY, isRetryable, parseRetryAfter, retryDelay, type RetryPolicy } from '../../src/client/retry.ts'
+import { createPacer } from '../../src/client/pacer.ts'
+import { DEFAULT_RETRY_POLICY, FREE_REFUSALS, isRetryable, parseRetryAfter, retryDelay, withRetries, type RetryPolicy } from '../../src/client/retry.ts'
 import { WixMediaError, type WixMediaErrorCode } from '../../src/core/errors.ts'
 
 const policy: RetryPolicy = { attempts: 6, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 10_000 }
@@ -121,5 +122,24 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined()
     expect(parseRetryAfter('-5', now)).toBeUndefined()
     expect(parseRetryAfter('12-1', now)).toBeUndefined()
+  })
+})
+
+describe('withRetries and a pacer', () => {
+  const policy = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2, maxRetryAfterMs: 10 }
+  const refusal = () => new WixMediaError('WIX_MEDIA_RATE_LIMIT', 'refused', { status: 429 })
+
+  it('a call refused again and again while other calls succeed ends: its 429s count as failures past FREE_REFUSALS', async () => {
+    const pacer = createPacer(undefined)
+    let tries = 0
+    // Each try makes a call that succeeds (a new upload URL), then one that is refused (the upload host).
+    const attempt = async () => {
+      // A bound of the test's own, so that a loop without end fails instead of hanging.
+      if (++tries > 1000) throw new Error('retried without end')
+      pacer.succeeded()
+      throw refusal()
+    }
+    await expect(withRetries(attempt, policy, undefined, () => pacer.throttled())).rejects.toMatchObject({ status: 429 })
+    expect(tries).toBe(FREE_REFUSALS + policy.attempts)
   })
 })
