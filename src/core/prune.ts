@@ -47,12 +47,15 @@ export async function prune(
   // The files are there, but none where the lockfile says: the root is most likely not the one the
   // lockfile's paths are relative to (a subfolder with --lockfile ../…). Dropping, rewriting paths and
   // trashing from there would hit the project's own entries.
-  if (assets.length > 0 && reconciled.paths.size > 0 && !assets.some((asset) => engine.lockfile.get(asset.hash)?.paths.includes(asset.path))) {
-    throw new WixMediaError('WIX_MEDIA_CONFIG',
-      `prune refused: none of the ${assets.length} files under ${engine.options.root} is at a path the lockfile ${engine.lockfile.path} records, ` +
-      'so the lockfile\'s paths are probably relative to another folder', {
-        hint: 'Run it from the project root, or pass --root <project folder>; if the files moved, run `wix-media sync` first (it records their new paths)',
-      })
+  const atRecordedPath = assets.some((asset) => engine.lockfile.get(asset.hash)?.paths.includes(asset.path))
+  if (reconciled.paths.size > 0 && !atRecordedPath && reconciled.outside.size === 0) {
+    const found = assets.length === 0
+      ? `it finds no media file under ${engine.options.root}, and none of the paths the lockfile ${engine.lockfile.path} records exists there`
+      : `none of the ${assets.length} files under ${engine.options.root} is at a path the lockfile ${engine.lockfile.path} records`
+    throw new WixMediaError('WIX_MEDIA_CONFIG', `prune refused: ${found}, so the lockfile's paths are probably relative to another folder`, {
+      hint: 'Run it from the project root, or pass --root <project folder>; if the files moved, run `wix-media sync` first (it records their new paths); ' +
+        'if the project has no media any more, delete the lockfile',
+    })
   }
   let orphans: FileDescriptor[] = []
   if (options.remote) {

@@ -3,7 +3,7 @@
  * managed folder, other projects' too, would be an orphan), flags that do nothing, a dry run's
  * words, and a trash step that fails after the lockfile entries were dropped.
  */
-import { readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { formatLockfile } from '../../src/core/lockfile.ts'
@@ -76,7 +76,7 @@ describe('prune --remote without a lockfile to go by', () => {
     const run = await fixtures.runCli(['prune', '--remote', '--yes', '--min-age', '0', '--lockfile', join(root, LOCKFILE)], join(root, 'docs'), cliEnv(emulator))
 
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain(`none of the 3 entries of the lockfile ${join(root, LOCKFILE)} is used by a file under ${join(root, 'docs')}`)
+    expect(run.stderr).toContain(`prune refused: it finds no media file under ${join(root, 'docs')}, and none of the paths the lockfile ${join(root, LOCKFILE)} records exists there`)
     expect(trashed(emulator)).toEqual([])
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
   })
@@ -96,6 +96,13 @@ describe('prune from the wrong root', () => {
       expect(trashed(emulator)).toEqual([])
       expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
     }
+    // A subfolder with no media at all: it would have dropped every entry.
+    await writeFile(join(root, 'docs.txt'), 'x')
+    await mkdir(join(root, 'docs'))
+    const empty = await fixtures.runCli(['prune', '--lockfile', join(root, LOCKFILE)], join(root, 'docs'), cliEnv(emulator))
+    expect(empty.code, empty.stderr).toBe(2)
+    expect(empty.stderr).toContain(`prune refused: it finds no media file under ${join(root, 'docs')}, and none of the paths the lockfile ${join(root, LOCKFILE)} records exists there`)
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
   })
 })
 
