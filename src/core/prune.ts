@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises'
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
 import { isWixMediaError, WixMediaError } from './errors.ts'
-import { applyPaths, reconcile, type Reconciled } from './reconcile.ts'
+import { applyPaths, reconcile } from './reconcile.ts'
 
 export interface PruneResult {
   /** Lockfile hashes dropped (or that would be, in a dry run). */
@@ -60,7 +60,8 @@ export async function prune(
   let orphans: FileDescriptor[] = []
   if (options.remote) {
     const lockedIds = new Set([...reconciled.paths].filter(([, used]) => used.length > 0).map(([hash]) => engine.lockfile.get(hash)!.id))
-    if (lockedIds.size === 0) throw await nothingLockedError(engine, reconciled)
+    // (Entries none of which is in use were refused above, as a wrong root.)
+    if (lockedIds.size === 0) throw await nothingLockedError(engine)
     const bornBefore = Date.now() - options.minAgeMs
     orphans = (await engine.remote.labelled())
       .filter((file) => !lockedIds.has(file.id) && Date.parse(file.createdDate) <= bornBefore)
@@ -89,15 +90,12 @@ export async function prune(
 }
 
 /**
- * Why a remote prune must not run: no entry that a project file uses, so "in no lockfile entry"
+ * Why a remote prune must not run: no lockfile, or one without entries, so "in no lockfile entry"
  * would be every file of the managed folder, other projects' included.
  */
-async function nothingLockedError(engine: Engine, reconciled: Reconciled): Promise<WixMediaError> {
+async function nothingLockedError(engine: Engine): Promise<WixMediaError> {
   const { lockfile, options } = engine
-  const entries = reconciled.paths.size
-  const why = entries > 0
-    ? `none of the ${entries} entries of the lockfile ${lockfile.path} is used by a file under ${options.root}`
-    : await access(lockfile.path).then(() => `the lockfile ${lockfile.path} has no entries`, () => `there is no lockfile at ${lockfile.path}`)
+  const why = await access(lockfile.path).then(() => `the lockfile ${lockfile.path} has no entries`, () => `there is no lockfile at ${lockfile.path}`)
   return new WixMediaError('WIX_MEDIA_CONFIG', `prune --remote refused: ${why}, so every file in the managed folder ${options.folder} would count as an orphan, other projects' files included`, {
     hint: 'Run it from the project root, or pass --root <project folder> and --lockfile <its lockfile>; ' +
       'a project that has not synced yet has nothing to prune (wix-media sync writes the lockfile)',
