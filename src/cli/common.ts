@@ -19,6 +19,8 @@ export const EXIT = {
   USAGE: 2,
   /** The lockfile does not match the files (status: work remains; verify: problems; --frozen: missing entries). */
   OUT_OF_DATE: 3,
+  /** Stopped by Ctrl-C (SIGINT: 128 + 2, as shells report it); what finished is recorded. */
+  INTERRUPTED: 130,
 } as const
 
 export const COMMON_FLAGS = {

@@ -51,7 +51,7 @@ function dieOf(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void
   process.kill(process.pid, signal)
 }
 
-const scannedDetail = (options: ResolvedOptions, output: Output): ProjectSetup['onScanned'] => (paths, walked) =>
+const scannedDetail = (options: ResolvedOptions, output: Output) => (paths: readonly string[], walked: boolean): void =>
   output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
 
 /**
@@ -67,7 +67,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
     signal: stop,
     onScanned: (paths, walked) => {
       scanned = paths
-      onScanned?.(paths, walked)
+      onScanned(paths, walked)
     },
     onHosted: (asset, local) => {
       output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
@@ -98,9 +98,6 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
   return report.errors.every((error) => error.code === 'WIX_MEDIA_FROZEN') ? EXIT.OUT_OF_DATE : EXIT.FAILED
 }
 
-/** Exit status of a run stopped by SIGINT (128 + 2), as shells report it. */
-export const EXIT_INTERRUPTED = 130
-
 /** Whether an error is (or was caused by) the run's abort. */
 function isAbort(error: unknown): boolean {
   for (let cause = error, depth = 0; cause && depth < 8; cause = (cause as { cause?: unknown }).cause, depth++) {
@@ -120,5 +117,5 @@ function interrupted(report: SyncReport, options: ResolvedOptions, output: Outpu
     ? 'interrupted: nothing was written (--frozen)'
     : `interrupted: ${done}, recorded in ${lockfile}; run \`wix-media sync\` again to finish`)
   output.json({ ...report, interrupted: true, errors: failures.map(errorJson) })
-  return EXIT_INTERRUPTED
+  return EXIT.INTERRUPTED
 }
