@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** `wix-media`: the command-line face of unplugin-wix-media. */
 import { exitCodeFor, EXIT } from './common.ts'
-import { belowNodeFloor, NODE_FLOOR } from '../core/node-floor.ts'
+import { nodeTooOld } from '../core/node-floor.ts'
 import { createOutput } from './output.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -41,9 +41,9 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name]
   if (!command) throw new UsageError(`unknown command "${name}"`)
-  if (belowNodeFloor(process.versions.node)) {
-    console.error(`wix-media: Node ${process.versions.node} is too old; this tool needs Node ${NODE_FLOOR} or newer. ` +
-      'Install a current Node (the LTS), or run it with `npx -p node@22 wix-media …`')
+  const tooOld = nodeTooOld()
+  if (tooOld) {
+    console.error(`wix-media: ${tooOld}. Install a current Node (the LTS), or run it with \`npx -p node@22 wix-media …\``)
     return EXIT.USAGE
   }
   const run = await command.load()

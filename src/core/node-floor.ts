@@ -14,3 +14,8 @@ export function belowNodeFloor(version: string): boolean {
   }
   return false
 }
+
+/** What to tell the user on a Node older than {@link NODE_FLOOR}, or `undefined` on one new enough. */
+export function nodeTooOld(version = process.versions.node): string | undefined {
+  return belowNodeFloor(version) ? `Node ${version} is too old; unplugin-wix-media needs Node ${NODE_FLOOR} or newer` : undefined
+}

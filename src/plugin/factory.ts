@@ -16,7 +16,7 @@ import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
-import { belowNodeFloor, NODE_FLOOR } from '../core/node-floor.ts'
+import { nodeTooOld } from '../core/node-floor.ts'
 import { checkOptionNames, OPTION_NAMES } from '../core/option-names.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
@@ -48,11 +48,8 @@ function consoleLogger(): PluginLogger {
 export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}, meta) => {
   // unplugin's esbuild adapter appends a map as a `//#` comment, which is not CSS: no map for CSS there.
   const cssMaps = meta.framework !== 'esbuild'
-  if (belowNodeFloor(process.versions.node)) {
-    throw new WixMediaError('WIX_MEDIA_CONFIG', `Node ${process.versions.node} is too old; unplugin-wix-media needs Node ${NODE_FLOOR} or newer`, {
-      hint: 'Run the build on a current Node (the LTS)',
-    })
-  }
+  const tooOld = nodeTooOld()
+  if (tooOld) throw new WixMediaError('WIX_MEDIA_CONFIG', tooOld, { hint: 'Run the build on a current Node (the LTS)' })
   checkOptionNames(rawOptions, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], 'the plugin options')
   const settings = resolvePluginSettings(rawOptions)
   let options: ResolvedOptions = resolveOptions(rawOptions)
@@ -78,7 +75,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
   const passive = () => serving && settings.dev === 'local'
 
-  /** webpack and Rspack alike: their logger, their context as the root, and `?url`-style imports typed as JavaScript. */
+  /** webpack and Rspack alike: their logger, their context as the root, hosted imports typed as URLs, their resolver. */
   const webpackLike = (compiler: BundlerCompiler) => {
     const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
