@@ -61,8 +61,13 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   /** Files that need an upload this build cannot do, listed together when the build ends. */
   const blocked = new Set<string>()
   const seen = new Map<string, Promise<string | undefined>>()
-  const outside = new Set<string>()
-  const saidLocal = new Set<string>()
+  /** Warnings said once per key (a file outside root; a file and the query that keeps it local). */
+  const warned = new Set<string>()
+  const warnOnce = (key: string, message: string) => {
+    if (warned.has(key)) return
+    warned.add(key)
+    logger.warn(message)
+  }
   let lease: EngineLease | undefined
   const getEngine = () => (lease ??= leaseEngine(options)).engine
 
@@ -112,20 +117,16 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       // Outside the root (a shared package in a monorepo; another drive on Windows): paths in the
       // lockfile are relative to the root, so such a file stays with the bundler, and says so once.
       if (path.startsWith('../') || isAbsolute(path)) {
-        if (!outside.has(absolutePath) && HOSTED_ID.test(absolutePath)) {
-          outside.add(absolutePath)
-          logger.warn(`${absolutePath} is outside root (${options.root}): kept local. Set \`root\` to a folder that contains it to host it`)
+        if (HOSTED_ID.test(absolutePath)) {
+          warnOnce(absolutePath, `${absolutePath} is outside root (${options.root}): kept local. Set \`root\` to a folder that contains it to host it`)
         }
         return false
       }
       return include(path) && !exclude(path)
     },
     keptLocal(absolutePath, query) {
-      const key = `${absolutePath}${query}`
-      if (saidLocal.has(key)) return
-      saidLocal.add(key)
-      logger.warn(`${relativePath(absolutePath)}${query}: kept local (the plugin hosts plain references, \`?url\` and cache-busting ` +
-        'queries such as `?v=2`; another plugin or the bundler handles this one)')
+      warnOnce(`${absolutePath}${query}`, `${relativePath(absolutePath)}${query}: kept local (the plugin hosts plain references, ` +
+        '`?url` and cache-busting queries such as `?v=2`; another plugin or the bundler handles this one)')
     },
     urlFor(absolutePath) {
       let url = seen.get(absolutePath)
