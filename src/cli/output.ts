@@ -31,11 +31,13 @@ export interface OutputSettings {
   stdout?: Sink
   /** Plain progress lines (no TTY): one per this many ms. */
   progressEveryMs?: number
+  /** Read for `CI`: a CI log gets plain lines even when it claims a TTY. @default process.env */
+  env?: NodeJS.ProcessEnv
 }
 
 export function createOutput(flags: { json: boolean; quiet: boolean; verbose: boolean }, settings: OutputSettings = {}): Output {
-  const { stderr = process.stderr, stdout = process.stdout, progressEveryMs = PROGRESS_EVERY_MS } = settings
-  const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !process.env.CI
+  const { stderr = process.stderr, stdout = process.stdout, progressEveryMs = PROGRESS_EVERY_MS, env = process.env } = settings
+  const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !env.CI
   // --json keeps human output on stderr, so progress lines may go there too; --quiet prints only errors.
   const mode: ProgressMode = flags.quiet ? 'none' : isTTY ? 'bar' : 'lines'
   return {

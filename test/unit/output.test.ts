@@ -122,8 +122,8 @@ describe('plain progress lines (no TTY)', () => {
 
   it('the output factory picks the mode: lines without a TTY (--json too), none with --quiet, the bar on a TTY; the default interval is 5 s', () => {
     expect(PROGRESS_EVERY_MS).toBe(5000)
-    const run = (flags: { json?: boolean; quiet?: boolean }, sink: ReturnType<typeof collector>) => {
-      const progress = createOutput({ json: false, quiet: false, verbose: false, ...flags }, { stderr: sink, stdout: collector(), progressEveryMs: 100 }).progress()
+    const run = (flags: { json?: boolean; quiet?: boolean }, sink: ReturnType<typeof collector>, env: NodeJS.ProcessEnv = {}) => {
+      const progress = createOutput({ json: false, quiet: false, verbose: false, ...flags }, { stderr: sink, stdout: collector(), progressEveryMs: 100, env }).progress()
       progress.start(1, 10)
       vi.advanceTimersByTime(250)
       progress.advance(10, true)
@@ -136,5 +136,7 @@ describe('plain progress lines (no TTY)', () => {
     const onTerminal = run({}, collector(true))
     expect(onTerminal).toContain('\r[########################] 1/1 files')
     expect(onTerminal).not.toContain('\n')
+    // A CI log claiming a TTY still gets plain lines: a redrawn bar would smear into one long line.
+    expect(run({}, collector(true), { CI: 'true' })).toContain('1/1 files  10 B/10 B  40 B/s  ETA -\n')
   })
 })
