@@ -71,6 +71,8 @@ export function header(headers: Dispatcher.ResponseData['headers'], name: string
 export const requestIdOf = (headers: Dispatcher.ResponseData['headers']): string | undefined => header(headers, 'x-wix-request-id')
 
 export function createHttp(settings: HttpSettings): Http {
+  /** A 429 from `once` → the pacer's `cuts` as its call was sent (a 429 from elsewhere has none). */
+  const sentAtCuts = new WeakMap<WixMediaError, number>()
   /**
    * A 429 goes to the pacer, which slows every call down and holds this one's next attempt as long
    * as needed: it does not count against `attempts` unless the pacer gives up (pacer.ts). Every
@@ -78,7 +80,7 @@ export function createHttp(settings: HttpSettings): Http {
    */
   const withRetries: Http['withRetries'] = (attempt, signal) => retrying(attempt, settings.retry, signal, (error) => {
     const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
-    return settings.pacer.throttled(retryAfterMs)
+    return settings.pacer.throttled(retryAfterMs, sentAtCuts.get(error))
   })
 
   async function once<T>(call: ApiCall): Promise<T> {
@@ -92,6 +94,7 @@ export function createHttp(settings: HttpSettings): Http {
         hint: HINTS.WIX_MEDIA_RATE_LIMIT,
       })
     }
+    const cuts = settings.pacer.cuts
     const path = `${API_PREFIX}${call.path}`
     settings.onRequest?.({ method: call.method, path })
     let response: Dispatcher.ResponseData
@@ -120,9 +123,11 @@ export function createHttp(settings: HttpSettings): Http {
       throw errorFromTransport(call.what, error)
     }
     if (response.statusCode !== 200) {
-      throw errorFromResponse(
+      const error = errorFromResponse(
         call.what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']), [settings.apiKey],
       )
+      if (response.statusCode === 429) sentAtCuts.set(error, cuts)
+      throw error
     }
     settings.pacer.succeeded()
     return body as T

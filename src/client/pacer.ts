@@ -5,8 +5,11 @@
  *
  * - A run that never sees a 429 is not paced at all (or at `requestsPerMinute`, when set).
  * - A 429 halves the pace (the first one of an unpaced run starts at 20 calls a second) and pauses
- *   every caller: for `Retry-After` when Wix sends it, else for one call at the new pace. A 429 that
- *   comes back before that pause is over answers a call sent at the old pace: it halves nothing.
+ *   every caller: for `Retry-After` when Wix sends it, else for one call at the new pace. A 429 for
+ *   a call sent before the last cut answers the old pace: it halves nothing, however long the call
+ *   took (TCP's one decrease per window). A call says when it was sent by the {@link Pacer.cuts} it
+ *   read then; a 429 that does not say (the upload host's, outside the pace) halves nothing until
+ *   the pause is over.
  * - Each success raises the pace by one call a minute (up to `requestsPerMinute`): back from half
  *   the limit to the limit in about 40 s whatever the limit, so that a run averages about ¾ of it
  *   and wastes one refused call every 40 s or so.
@@ -23,13 +26,16 @@ export interface Pacer {
    */
   slot(signal?: AbortSignal): Promise<boolean>
   /**
-   * A 429 came back; `retryAfterMs` if Wix said how long to wait. `true`: retry the call (its next
-   * `slot()` holds it as long as needed); `false`: the pacer has given up.
+   * A 429 came back; `retryAfterMs` if Wix said how long to wait; `sentAtCuts`: {@link cuts} as the
+   * refused call was sent. `true`: retry the call (its next `slot()` holds it as long as needed);
+   * `false`: the pacer has given up.
    */
-  throttled(retryAfterMs?: number): boolean
+  throttled(retryAfterMs?: number, sentAtCuts?: number): boolean
   succeeded(): void
   /** The current minimum gap between calls, in ms (`0`: not paced). */
   readonly intervalMs: number
+  /** How many times a 429 has cut the pace so far: a call reads it as it is sent. */
+  readonly cuts: number
 }
 
 /** The pace an unpaced run falls to on its first 429: 20 calls a second. */
@@ -47,6 +53,7 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
   let rate = ceiling
   let nextStart = 0
   let pausedUntil = 0
+  let cuts = 0
   /** When the current run of 429s began (no success since); `undefined` after a success. */
   let refusedSince: number | undefined
   let lastRefusedAt = Number.NEGATIVE_INFINITY
@@ -81,6 +88,9 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
     get intervalMs() {
       return interval()
     },
+    get cuts() {
+      return cuts
+    },
     async slot(signal) {
       for (;;) {
         signal?.throwIfAborted()
@@ -94,7 +104,7 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
         if (pausedUntil <= at && !givenUp(now())) return true
       }
     },
-    throttled(retryAfterMs) {
+    throttled(retryAfterMs, sentAtCuts) {
       const at = now()
       // A 429 after a quiet spell as long as the give-up window starts a new storm, unless the last
       // one ended in a give-up (then this is a probe that was refused: still the same storm).
@@ -106,9 +116,11 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
         for (const wake of [...sleepers]) wake()
         return false
       }
-      if (at >= pausedUntil) {
+      const sentAtThisPace = sentAtCuts === undefined ? at >= pausedUntil : sentAtCuts === cuts
+      if (sentAtThisPace) {
+        cuts++
         rate = rate === Number.POSITIVE_INFINITY ? FIRST_THROTTLED_PER_MINUTE : Math.max(SLOWEST_PER_MINUTE, rate / 2)
-        pausedUntil = at + interval()
+        pausedUntil = Math.max(pausedUntil, at + interval())
       }
       if (retryAfterMs !== undefined) pausedUntil = Math.max(pausedUntil, at + retryAfterMs)
       return true

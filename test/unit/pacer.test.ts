@@ -124,6 +124,29 @@ describe('createPacer', () => {
     expect(pacer.intervalMs).toBe(4_000)
   })
 
+  it('a 429 for a call sent before the last cut halves nothing, however late it comes back; one sent since does', async () => {
+    const pacer = createPacer(undefined, now)
+    // Eight calls go out together, unpaced; their 429s come back one by one, each after the last pause.
+    const sentAt = pacer.cuts
+    for (let i = 0; i < 8; i++) {
+      expect(pacer.throttled(undefined, sentAt)).toBe(true)
+      await advance(1_000)
+    }
+    expect([pacer.cuts, pacer.intervalMs]).toEqual([1, 50])
+    // A call sent at the new pace and refused: that one is about the new pace.
+    pacer.throttled(undefined, pacer.cuts)
+    expect([pacer.cuts, pacer.intervalMs]).toEqual([2, 100])
+  })
+
+  it('a 429 that does not say when its call was sent halves the pace once each pause is over', async () => {
+    const pacer = createPacer(undefined, now)
+    for (let i = 0; i < 3; i++) {
+      pacer.throttled()
+      await advance(1_000)
+    }
+    expect([pacer.cuts, pacer.intervalMs]).toEqual([3, 200])
+  })
+
   it('a Retry-After pause also holds off the next halving until it is over', async () => {
     const pacer = createPacer(undefined, now)
     pacer.throttled(5_000)

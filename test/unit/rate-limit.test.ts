@@ -69,6 +69,23 @@ describe('429s and the pacer', () => {
     expect(sent).toBe(9)
   })
 
+  it('429s for calls that were in flight together cut the pace once, however late each comes back', async () => {
+    const scope = agent.get(BASE)
+    // Eight calls at once; their 429s come back 0.3 s to 2.4 s later, each long after the 50 ms
+    // pause the first one starts. Then every retry succeeds.
+    for (let i = 1; i <= 8; i++) {
+      scope.intercept({ path: PATH, method: 'GET' }).reply(429, { message: 'too many requests', details: {} }).delay(i * 300)
+    }
+    scope.intercept({ path: PATH, method: 'GET' }).reply(200, FILE).persist()
+    const media = client(3)
+    const outcomes = await settle(...Array.from({ length: 8 }, () => media.getFile('x')))
+    expect(outcomes.every((outcome) => outcome.value?.id === 'x')).toBe(true)
+    expect(sent).toBe(16)
+    // One cut: 20 calls a second, so each retry goes out at once after its 429 (the last at 2.4 s).
+    // Cutting again for each 429 that comes back after the last pause ends the last call about 5 s in.
+    expect(Math.max(...outcomes.map((outcome) => outcome.ms))).toBeLessThanOrEqual(2_750)
+  })
+
   it('other errors still count: 503s end the call after `attempts`, 429s in between notwithstanding', async () => {
     const scope = agent.get(BASE)
     for (const status of [503, 429, 429, 503, 429, 503]) scope.intercept({ path: PATH, method: 'GET' }).reply(status, { message: '', details: {} })
