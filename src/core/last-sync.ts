@@ -49,8 +49,8 @@ export interface LastSync {
   relist(scan: Scan): Promise<void>
 }
 
-/** 3: digests of paths and stats apart, and types per extension. A record of another version is ignored. */
-const VERSION = 3
+/** 4: dot folders are scanned. A record of another version is ignored. */
+const VERSION = 4
 
 interface SavedRecord {
   version: number

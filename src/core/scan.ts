@@ -4,8 +4,12 @@
  * negations included; a deeper file overrides a shallower one, as in git). Symlinked folders are
  * followed, but fast-glob does not detect loops: a link to a parent would be walked 40 levels deep
  * (two such links 2^40 times), so, like `find -L`, a folder link whose target is one of the folders
- * it sits in (or above them) is not followed. Both libraries load on the first walk: a sync that
- * needs none (its last record lists the files, last-sync.ts) does not pay for loading them.
+ * it sits in (or above them) is not followed. Folders whose names start with a dot are walked
+ * (`.vitepress/theme/`, `.storybook/`: a build hosts what it imports from there, so a prebuild sync
+ * must upload it), except version control's own; files whose names start with a dot (macOS's
+ * `._photo.jpg` resource forks) only when an `include` glob names them. The libraries load on the
+ * first walk: a sync that needs none (its last record lists the files, last-sync.ts) does not pay
+ * for loading them.
  */
 import { readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
@@ -75,6 +79,8 @@ async function loadGitignores(root: string, files: readonly string[], observed: 
 }
 
 const GITIGNORE = '**/.gitignore'
+/** Version control's folders: never walked, whatever `exclude` says (they hold no project media). */
+const VCS_FOLDERS = ['**/.git/**', '**/.hg/**', '**/.svn/**']
 const isGitignore = (path: string) => path === '.gitignore' || path.endsWith('/.gitignore')
 
 /** The fast-glob options of the walk (shared with the benchmark that times a bare walk as its floor). */
@@ -82,11 +88,12 @@ export async function walkOptions(options: ScanOptions): Promise<FastGlob.Option
   const { default: fg } = await import('fast-glob')
   const cache = options.cacheDir === undefined ? '' : relative(resolve(options.root), resolve(options.root, options.cacheDir))
   const inside = cache !== '' && !cache.startsWith('..') && !isAbsolute(cache)
+  const ignore = [...options.exclude, ...VCS_FOLDERS]
   return {
     cwd: options.root,
-    ignore: inside ? [...options.exclude, `${fg.escapePath(cache.split(sep).join('/'))}/**`] : [...options.exclude],
+    ignore: inside ? [...ignore, `${fg.escapePath(cache.split(sep).join('/'))}/**`] : ignore,
     onlyFiles: true,
-    dot: false,
+    dot: true,
     followSymbolicLinks: true,
     unique: true,
     suppressErrors: true,
@@ -105,6 +112,24 @@ export interface Observed {
   stats: Stats | undefined
   /** When the stats were taken (ms since the epoch). */
   at: number
+}
+
+const isDotFile = (path: string) => path.startsWith('.', path.lastIndexOf('/') + 1)
+
+/**
+ * Whether an `include` glob that matches a dot file names it (`src/.hero.png`, `**\/.*.png`):
+ * its last segment matches the file name without letting a wildcard stand for the dot.
+ */
+async function namedDotFiles(include: readonly string[]): Promise<(path: string) => boolean> {
+  const { default: picomatch } = await import('picomatch')
+  const globs = include.map((glob) => ({
+    path: picomatch(glob, { dot: true, nocase: true }),
+    name: picomatch(glob.slice(glob.lastIndexOf('/') + 1), { dot: false, nocase: true }),
+  }))
+  return (path) => {
+    const name = path.slice(path.lastIndexOf('/') + 1)
+    return globs.some((glob) => glob.path(path) && glob.name(name))
+  }
 }
 
 /** Stats one entry (through links) for {@link Observed}. */
@@ -164,8 +189,9 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
     fs: { stat, readdir },
   })
   if (unreadable.length > 0) throw unreadableError(unreadable)
-  if (!honourGitignore) return { paths: found.sort(), observed }
-  const media = found.filter((path) => !isGitignore(path))
+  const named = await namedDotFiles(options.include)
+  const media = found.filter((path) => !isGitignore(path) && (!isDotFile(path) || named(path)))
+  if (!honourGitignore) return { paths: media.sort(), observed }
   const gitignores = await loadGitignores(options.root, found.filter(isGitignore), observed)
   const kept = gitignores.length === 0 ? media : media.filter((path) => !isIgnored(path, gitignores))
   return { paths: kept.sort(), observed }

@@ -17,7 +17,7 @@ import {
   withoutComments, withoutCredentialsInEnv, withoutHashes,
 } from '../support/build.ts'
 import { png, svg } from '../support/media.ts'
-import { countRoute, LOCKFILE, readLock } from '../support/project.ts'
+import { countRoute, LOCKFILE, readLock, syncProject } from '../support/project.ts'
 
 const VITE_APP_MEDIA = [
   'src/assets/brochure.pdf',
@@ -261,6 +261,24 @@ describe('Vite: what a build does when it cannot host a file', () => {
     for (const [hash, entry] of Object.entries(lock.files)) {
       expect(hash).toBe(sha256(await readFile(join(root, entry.paths[0]!))))
     }
+  })
+})
+
+describe('Vite: after a prebuild `wix-media sync`', () => {
+  test('a frozen build uploads nothing, media imported from a dot folder (a VitePress theme) included', async () => {
+    const root = await copyFixture('vite-app', {
+      '.vitepress/theme/badge.png': png(5, 5, 902),
+      'src/extras.js': "import badge from '../.vitepress/theme/badge.png'\ndocument.body.dataset.badge = badge\n",
+      'src/main.js': await mainWithExtras(),
+    })
+    const { report, paths } = await syncProject(emulator, root)
+    expect(paths).toEqual([...VITE_APP_MEDIA, '.vitepress/theme/badge.png'].sort())
+    expect(report.errors).toEqual([])
+    emulator.clearRequests()
+    const { dist } = await build(root, { ...emulatorOptions(emulator), frozen: true })
+    expect(countRoute(emulator, 'generateUploadUrl') + countRoute(emulator, 'upload')).toBe(0)
+    const badge = Object.values((await readLock(root)).files).find((entry) => entry.paths.includes('.vitepress/theme/badge.png'))!
+    expect(await outputText(dist, ['.js'])).toContain(badge.url)
   })
 })
 

@@ -41,12 +41,36 @@ describe('scanFiles', () => {
       .toEqual(['f.png', 'src/a.png', 'src/b.jpg', 'src/skip/d.png'])
   })
 
-  it('leaves out node_modules, dist, .git and dot folders by default, and non-media files', async () => {
+  it('leaves out node_modules, dist and .git by default, and non-media files', async () => {
     await tree({
       'node_modules/pkg/logo.png': '', 'packages/x/node_modules/y/icon.svg': '', 'dist/out.png': '', '.git/x.png': '',
-      '.hidden/h.png': '', 'docs/manual.pdf': '', 'img/photo.webp': '', 'readme.md': '', 'script.js': '',
+      'docs/manual.pdf': '', 'img/photo.webp': '', 'readme.md': '', 'script.js': '',
     })
     expect(await scanFiles(defaults())).toEqual(['docs/manual.pdf', 'img/photo.webp'])
+  })
+
+  it('walks dot folders (VitePress, Storybook), as a build hosts what it imports from them; .gitignore still applies', async () => {
+    await tree({
+      '.vitepress/theme/hero.png': '', '.storybook/assets/logo.svg': '', 'docs/.vuepress/public/cover.jpg': '',
+      '.gitignore': '.next/\n', '.next/static/media/hero.1a2b.png': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['.storybook/assets/logo.svg', '.vitepress/theme/hero.png', 'docs/.vuepress/public/cover.jpg'])
+  })
+
+  it('never walks version control folders, even when `exclude` leaves them in', async () => {
+    await tree({ '.git/objects/x.png': '', 'sub/.git/y.png': '', '.hg/z.png': '', '.svn/w.png': '', 'a.png': '' })
+    expect(await scanFiles({ root, include: ['**/*.png'], exclude: [] })).toEqual(['a.png'])
+    expect((await scanTree({ root, include: ['**/*.png'], exclude: [] })).observed.map((entry) => entry.path))
+      .not.toContainEqual(expect.stringMatching(/^(\.git|\.hg|\.svn|sub\/\.git)\//))
+  })
+
+  it('leaves out dot files (macOS\'s ._photo.jpg) unless an include glob names them', async () => {
+    await tree({ 'img/photo.jpg': '', 'img/._photo.jpg': '', '.vitepress/._hero.png': '', 'img/.keep.png': '' })
+    expect(await scanFiles(defaults())).toEqual(['img/photo.jpg'])
+    expect(await scanFiles({ root, include: ['**/*.jpg', 'img/.keep.png'], exclude: [] })).toEqual(['img/.keep.png', 'img/photo.jpg'])
+    expect(await scanFiles({ root, include: ['**/.*.png'], exclude: [] })).toEqual(['.vitepress/._hero.png', 'img/.keep.png'])
+    // Without .gitignore handling too.
+    expect(await scanFiles({ root, include: ['**/*.{jpg,png}'], exclude: [], gitignore: false })).toEqual(['img/photo.jpg'])
   })
 
   it('respects a root .gitignore and a subfolder .gitignore with a negation', async () => {
