@@ -91,6 +91,8 @@ export function formatDuration(ms: number): string {
 
 /** Where a run stands: files and bytes done of the total, bytes sent, and time since it started. */
 export interface ProgressState {
+  /** Reading files to hash them (before any upload), or hosting them. */
+  phase: 'hashing' | 'hosting'
   doneFiles: number
   totalFiles: number
   doneBytes: number
@@ -100,15 +102,24 @@ export interface ProgressState {
   elapsedMs: number
 }
 
-/** `12/40 files  387 B/12 kB  174 B/s  ETA 1 min 5 s`: the rate is of bytes uploaded; ETA of the bytes left at that rate. */
+/**
+ * `12/40 files  387 B/12 kB  174 B/s  ETA 1 min 5 s`: the rate is of bytes uploaded; ETA of the
+ * bytes left at that rate. While hashing: `hashing 3/40 files  1.2 GB/3.4 GB  410 MB/s  ETA 5.4 s`,
+ * the rate of bytes read.
+ */
 export function formatProgress(state: ProgressState): string {
   const rate = state.sentBytes / Math.max(0.001, state.elapsedMs / 1000)
   const left = state.totalBytes - state.doneBytes
   const eta = rate > 0 && left > 0 ? formatDuration((left / rate) * 1000) : '-'
-  return `${state.doneFiles}/${state.totalFiles} files  ${formatBytes(state.doneBytes)}/${formatBytes(state.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`
+  const phase = state.phase === 'hashing' ? 'hashing ' : ''
+  return `${phase}${state.doneFiles}/${state.totalFiles} files  ${formatBytes(state.doneBytes)}/${formatBytes(state.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`
 }
 
 export interface Progress {
+  /** `files` files of `bytes` bytes are to be read and hashed (the stat cache knows the others). */
+  hashing(files: number, bytes: number): void
+  /** One of them is hashed. */
+  hashed(bytes: number): void
   /** Hashing is done: `files` files of `bytes` bytes to settle. */
   start(files: number, bytes: number): void
   /** One file is settled; `sent`: it was uploaded (its bytes count in the rate). */
@@ -126,7 +137,7 @@ const REDRAW_MS = 100
  * long run is alive, and a short run prints only its summary.
  */
 export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number = PROGRESS_EVERY_MS): Progress {
-  const state: ProgressState = { doneFiles: 0, totalFiles: 0, doneBytes: 0, totalBytes: 0, sentBytes: 0, elapsedMs: 0 }
+  const state: ProgressState = { phase: 'hosting', doneFiles: 0, totalFiles: 0, doneBytes: 0, totalBytes: 0, sentBytes: 0, elapsedMs: 0 }
   let started = Date.now()
   let lastDrawn = 0
   let timer: NodeJS.Timeout | undefined
@@ -150,24 +161,29 @@ export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number
     linesPrinted++
     stream.write(`${formatProgress(state)}\n`)
   }
+  /** A phase begins: its counts start from zero, its rate from now. */
+  const begin = (phase: ProgressState['phase'], files: number, bytes: number) => {
+    Object.assign(state, { phase, doneFiles: 0, totalFiles: files, doneBytes: 0, totalBytes: bytes, sentBytes: 0 })
+    started = Date.now()
+    draw(true)
+    if (mode === 'lines' && timer === undefined) {
+      timer = setInterval(line, everyMs)
+      // The timer never keeps a finished (or interrupted) process alive.
+      timer.unref()
+    }
+  }
+  const settled = (bytes: number, counted: boolean) => {
+    state.doneFiles++
+    state.doneBytes += bytes
+    if (counted) state.sentBytes += bytes
+    draw(state.doneFiles === state.totalFiles)
+  }
   return {
-    start(files, bytes) {
-      state.totalFiles = files
-      state.totalBytes = bytes
-      started = Date.now()
-      draw(true)
-      if (mode === 'lines' && timer === undefined) {
-        timer = setInterval(line, everyMs)
-        // The timer never keeps a finished (or interrupted) process alive.
-        timer.unref()
-      }
-    },
-    advance(bytes, sent) {
-      state.doneFiles++
-      state.doneBytes += bytes
-      if (sent) state.sentBytes += bytes
-      draw(state.doneFiles === state.totalFiles)
-    },
+    hashing: (files, bytes) => begin('hashing', files, bytes),
+    // Every byte read counts in the hashing rate.
+    hashed: (bytes) => settled(bytes, true),
+    start: (files, bytes) => begin('hosting', files, bytes),
+    advance: settled,
     end() {
       if (timer !== undefined) {
         clearInterval(timer)

@@ -9,7 +9,7 @@ import pLimit from 'p-limit'
 import type { MediaClient } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { isWixMediaError } from './errors.ts'
-import { createInspector, type Inspected, type LocalAsset } from './inspect.ts'
+import { createInspector, type HashEvents, type Inspected, type LocalAsset } from './inspect.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
 import { createPathOwners } from './path-owners.ts'
@@ -55,7 +55,7 @@ export interface Engine {
   /** Hashes and types one file (the stat cache skips unchanged ones). */
   inspect(path: string): Promise<LocalAsset>
   /** Hashes and types many files; the ones the stat cache knows cost a stat each. */
-  inspectAll(paths: readonly string[], fingerprint?: TreeFingerprint): Promise<Inspected>
+  inspectAll(paths: readonly string[], fingerprint?: TreeFingerprint, events?: HashEvents): Promise<Inspected>
   /** The lockfile's entry for a file's content, recorded for its path; no network, no waiting. */
   reuse(local: LocalAsset): HostedAsset | undefined
   /** Makes one file hosted: its lock entry, from the lockfile or after an adoption or upload. */

@@ -39,7 +39,15 @@ export interface Inspector {
    * Every path: the unchanged ones at once, the others hashed with bounded parallelism.
    * `fingerprint` gets each file's stats as they were before its content was hashed.
    */
-  inspectAll(paths: readonly string[], fingerprint?: TreeFingerprint): Promise<Inspected>
+  inspectAll(paths: readonly string[], fingerprint?: TreeFingerprint, events?: HashEvents): Promise<Inspected>
+}
+
+/** What a run shows while files are read for hashing (the stat cache spares unchanged ones). */
+export interface HashEvents {
+  /** `files` files of `bytes` bytes must be read (called only when there are any). */
+  onHashing?: (files: number, bytes: number) => void
+  /** One of them is hashed (or failed to read). */
+  onHashed?: (bytes: number) => void
 }
 
 /** Files read for hashing at once: enough to keep the disk and both cores busy. */
@@ -126,20 +134,24 @@ export function createInspector(options: ResolvedOptions, statCache: StatCache):
       const found = look(path)
       return 'hash' in found ? found : hashed(found)
     },
-    async inspectAll(paths, fingerprint) {
+    async inspectAll(paths, fingerprint, events = {}) {
       const slots: (LocalAsset | undefined)[] = new Array(paths.length)
       const failed: (WixMediaError | undefined)[] = new Array(paths.length)
-      const reading: Promise<void>[] = []
+      const toRead: { index: number; found: Parameters<typeof hashed>[0] }[] = []
       paths.forEach((path, index) => {
         try {
           const found = look(path, fingerprint)
           if ('hash' in found) slots[index] = found
-          else reading.push(hashed(found).then((asset) => { slots[index] = asset }, (error: unknown) => { failed[index] = asFileError(error, path) }))
+          else toRead.push({ index, found })
         } catch (error) {
           failed[index] = asFileError(error, path)
         }
       })
-      await Promise.all(reading)
+      if (toRead.length > 0) events.onHashing?.(toRead.length, toRead.reduce((sum, { found }) => sum + found.rest.size, 0))
+      await Promise.all(toRead.map(({ index, found }) => hashed(found).then(
+        (asset) => { slots[index] = asset },
+        (error: unknown) => { failed[index] = asFileError(error, paths[index]!) },
+      ).finally(() => events.onHashed?.(found.rest.size))))
       return {
         assets: slots.filter((asset) => asset !== undefined),
         errors: failed.filter((error) => error !== undefined),

@@ -4,12 +4,13 @@
  * no walk, no lockfile parse); otherwise run the engine over the scan.
  */
 import type { Engine, EngineSetup, LocalAsset } from './engine.ts'
+import type { HashEvents } from './inspect.ts'
 import { loadLastSync, type Unchanged } from './last-sync.ts'
 import type { ResolvedOptions } from './options.ts'
 import { scanTree, type Scan } from './scan.ts'
 import { planFiles, syncFiles, type Plan, type SyncReport } from './sync.ts'
 
-export interface ProjectSetup extends EngineSetup {
+export interface ProjectSetup extends EngineSetup, HashEvents {
   /**
    * The scan is done: `paths` are the files the run covers. `walked`: the tree was walked (not
    * when every folder was as the last clean sync found it).

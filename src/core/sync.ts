@@ -6,6 +6,7 @@
  */
 import type { Engine, LocalAsset } from './engine.ts'
 import { asFileError, type WixMediaError } from './errors.ts'
+import type { HashEvents } from './inspect.ts'
 import { forgetLastSync, saveLastSync } from './last-sync.ts'
 import { createTreeFingerprint } from './tree-fingerprint.ts'
 import { applyPaths, pathUpdates, reconcile } from './reconcile.ts'
@@ -67,7 +68,7 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
 export async function syncFiles(
   engine: Engine,
   paths: readonly string[],
-  hooks: {
+  hooks: HashEvents & {
     onInspected?: (assets: readonly LocalAsset[]) => void
     /** What the scan that found `paths` read (src/core/scan.ts), so that the next sync may not need to walk. */
     observed?: readonly Observed[]
@@ -75,7 +76,7 @@ export async function syncFiles(
 ): Promise<SyncReport> {
   const started = performance.now()
   const fingerprint = createTreeFingerprint()
-  const { assets, errors } = await engine.inspectAll(paths, fingerprint)
+  const { assets, errors } = await engine.inspectAll(paths, fingerprint, hooks)
   hooks.onInspected?.(assets)
   const before = { ...engine.counters }
   // Files the lockfile has are settled here and now; only the others wait on the network.

@@ -11,9 +11,9 @@ import { countRoute, optionsFor, readLock, settle, until, useFixtures, type Tree
 
 const fixtures = useFixtures()
 
-function collector(): Sink & { text: () => string } {
+function collector(isTTY = false): Sink & { text: () => string } {
   const chunks: string[] = []
-  return { isTTY: false, write: (chunk: string) => chunks.push(chunk), text: () => chunks.join('') }
+  return { isTTY, write: (chunk: string) => chunks.push(chunk), text: () => chunks.join('') }
 }
 
 function images(count: number): Tree {
@@ -45,6 +45,27 @@ describe('sync output', () => {
     const quickOutput = createOutput({ json: false, quiet: false, verbose: false }, { stderr: quick, stdout: collector(), progressEveryMs: 60_000 })
     expect(await sync(optionsFor(emulator, root), quickOutput)).toBe(0)
     expect(quick.text()).toMatch(/^0 uploaded \(0 B\), 0 adopted, 6 unchanged in [^\n]+\n$/)
+  })
+
+  it('on a terminal, the bar shows the files being hashed, then the uploads; files the stat cache knows are not hashed again', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(images(3))
+    // Files older than a timestamp tick: the first run's hashes go into the stat cache.
+    await settle()
+    const run = async () => {
+      const stderr = collector(true)
+      const output = createOutput({ json: false, quiet: false, verbose: false }, { stderr, stdout: collector(), env: {} })
+      expect(await sync(optionsFor(emulator, root), output)).toBe(0)
+      return stderr.text()
+    }
+    const cold = await run()
+    const hashing = cold.indexOf('] hashing 0/3 files  0 B/')
+    const hosting = cold.indexOf('] 0/3 files  0 B/')
+    expect([hashing >= 0, hosting > hashing]).toEqual([true, true])
+    expect(cold).toContain('] hashing 3/3 files')
+    const warm = await run()
+    expect(warm).toContain('] 3/3 files')
+    expect(warm).not.toContain('hashing')
   })
 
   it('--verbose prints one line per file, whatever its outcome, also when answered from the last sync', async () => {

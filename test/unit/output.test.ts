@@ -58,19 +58,24 @@ describe('formatDuration', () => {
 
 describe('formatProgress', () => {
   it('shows files, bytes, a rounded rate and an ETA', () => {
-    expect(formatProgress({ doneFiles: 3, totalFiles: 40, doneBytes: 387, totalBytes: 12_000, sentBytes: 387, elapsedMs: 2229 }))
+    expect(formatProgress({ phase: 'hosting', doneFiles: 3, totalFiles: 40, doneBytes: 387, totalBytes: 12_000, sentBytes: 387, elapsedMs: 2229 }))
       .toBe('3/40 files  387 B/12 kB  174 B/s  ETA 1 min 7 s')
   })
 
   it('counts only uploaded bytes in the rate: files the lockfile had do not make the ETA look short', () => {
     // 1 MB reused at once, then 10 kB uploaded in 10 s: 1 kB/s, 10 kB left → 10 s.
-    expect(formatProgress({ doneFiles: 2, totalFiles: 3, doneBytes: 1_010_000, totalBytes: 1_020_000, sentBytes: 10_000, elapsedMs: 10_000 }))
+    expect(formatProgress({ phase: 'hosting', doneFiles: 2, totalFiles: 3, doneBytes: 1_010_000, totalBytes: 1_020_000, sentBytes: 10_000, elapsedMs: 10_000 }))
       .toBe('2/3 files  1.0 MB/1.0 MB  1.0 kB/s  ETA 10.0 s')
   })
 
+  it('while hashing, says so; the rate is of bytes read', () => {
+    expect(formatProgress({ phase: 'hashing', doneFiles: 3, totalFiles: 40, doneBytes: 1_200_000_000, totalBytes: 3_400_000_000, sentBytes: 1_200_000_000, elapsedMs: 3000 }))
+      .toBe('hashing 3/40 files  1.2 GB/3.4 GB  400 MB/s  ETA 5.5 s')
+  })
+
   it('has no ETA before anything was uploaded, nor when nothing is left', () => {
-    expect(formatProgress({ doneFiles: 0, totalFiles: 4, doneBytes: 0, totalBytes: 310, sentBytes: 0, elapsedMs: 0 })).toBe('0/4 files  0 B/310 B  0 B/s  ETA -')
-    expect(formatProgress({ doneFiles: 4, totalFiles: 4, doneBytes: 310, totalBytes: 310, sentBytes: 310, elapsedMs: 500 })).toMatch(/ETA -$/)
+    expect(formatProgress({ phase: 'hosting', doneFiles: 0, totalFiles: 4, doneBytes: 0, totalBytes: 310, sentBytes: 0, elapsedMs: 0 })).toBe('0/4 files  0 B/310 B  0 B/s  ETA -')
+    expect(formatProgress({ phase: 'hosting', doneFiles: 4, totalFiles: 4, doneBytes: 310, totalBytes: 310, sentBytes: 310, elapsedMs: 500 })).toMatch(/ETA -$/)
   })
 })
 
@@ -98,6 +103,26 @@ describe('plain progress lines (no TTY)', () => {
     progress.end()
     vi.advanceTimersByTime(5000)
     expect(sink.text()).toBe('')
+  })
+
+  it('a run that hashes first shows that phase, then starts afresh for the uploads', () => {
+    const sink = collector()
+    const progress = createProgress('lines', sink, 1000)
+    progress.hashing(2, 4000)
+    vi.advanceTimersByTime(500)
+    progress.hashed(2000)
+    vi.advanceTimersByTime(500)
+    progress.hashed(2000)
+    progress.start(2, 4000)
+    vi.advanceTimersByTime(1000)
+    progress.advance(2000, false)
+    progress.end()
+    expect(sink.text().split('\n')).toEqual([
+      'hashing 1/2 files  2.0 kB/4.0 kB  2.0 kB/s  ETA 1.0 s',
+      '0/2 files  0 B/4.0 kB  0 B/s  ETA -',
+      '1/2 files  2.0 kB/4.0 kB  0 B/s  ETA -',
+      '',
+    ])
   })
 
   it('a longer run prints a line every interval while it lasts, and a last one at its end', () => {

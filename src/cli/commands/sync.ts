@@ -73,6 +73,8 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
       output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
       progress.advance(local.size, asset.outcome === 'uploaded')
     },
+    onHashing: (files, bytes) => progress.hashing(files, bytes),
+    onHashed: (bytes) => progress.hashed(bytes),
     onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
   }
   let report: SyncReport
