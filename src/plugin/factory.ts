@@ -24,7 +24,7 @@ import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type WixMediaPluginOptions 
 import { asksForContent, fragmentOf, hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type Resolution, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
-import { typeHostedMediaAsUrls } from './webpack-like.ts'
+import { isMarkedHosted, typeHostedMediaAsUrls } from './webpack-like.ts'
 
 /** What the plugin uses of a webpack or Rspack compiler. */
 interface BundlerCompiler {
@@ -48,6 +48,7 @@ function consoleLogger(): PluginLogger {
 export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined> = (rawOptions = {}, meta) => {
   // unplugin's esbuild adapter appends a map as a `//#` comment, which is not CSS: no map for CSS there.
   const cssMaps = meta.framework !== 'esbuild'
+  const webpackLikeBundler = meta.framework === 'webpack' || meta.framework === 'rspack'
   const tooOld = nodeTooOld()
   if (tooOld) throw new WixMediaError('WIX_MEDIA_CONFIG', tooOld, { hint: 'Run the build on a current Node (the LTS)' })
   checkOptionNames(rawOptions, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], 'the plugin options')
@@ -71,7 +72,12 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     return getHost().urlFor(absolutePath)
   }
   /** What the rewrite step asks: in a build, the hosted URL; in `dev: 'lockfile'`, the locked one. */
-  const resolver: UrlResolver = { wants: (path) => getHost().wants(path), urlFor, keptLocal: (path, query) => getHost().keptLocal(path, query) }
+  const resolver: UrlResolver = {
+    wants: (path) => getHost().wants(path),
+    urlFor,
+    keptLocal: (path, query) => getHost().keptLocal(path, query),
+    keptByBundler: (path, why) => getHost().keptByBundler(path, why),
+  }
   /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
   const passive = () => serving && settings.dev === 'local'
 
@@ -81,7 +87,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
     bundlerRoot = compiler.options.context
     if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-    resolution = { resolve: typeHostedMediaAsUrls(compiler, PLUGIN_NAME, resolver) }
+    resolution = typeHostedMediaAsUrls(compiler, PLUGIN_NAME, meta.framework, resolver)
   }
 
   const failBuild = (error: unknown): never => {
@@ -125,6 +131,9 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
           if (!asksForContent(query) && resolver.wants(path)) resolver.keptLocal(path, query.split('#', 1)[0]!)
           return undefined
         }
+        // webpack and Rspack: only a request the plugin marked (webpack-like.ts) is hosted; the
+        // others are the project's rules' (a loader, `asset/inline`, `fallback: 'local'`).
+        if (webpackLikeBundler && !isMarkedHosted(query)) return undefined
         if (!resolver.wants(path)) return undefined
         try {
           const url = await urlFor(path)
@@ -134,7 +143,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
           // webpack and Rspack type the module `asset/source` (webpack-like.ts): its text is the URL,
           // which the bundler hands to every kind of consumer as a string, as it does for its own
           // assets: an `import`'s default, a `require()`, css-loader's `new URL(require(…))`.
-          return meta.framework === 'webpack' || meta.framework === 'rspack' ? hosted : `export default ${JSON.stringify(hosted)}`
+          return webpackLikeBundler ? hosted : `export default ${JSON.stringify(hosted)}`
         } catch (error) {
           return failBuild(error)
         }

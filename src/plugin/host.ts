@@ -34,6 +34,8 @@ export interface Host {
    * file in the output folder knows why.
    */
   keptLocal(absolutePath: string, query: string): void
+  /** Says, once per file, that the bundler's own rules keep a file `wants` accepts (`why`: which rules, what they do). */
+  keptByBundler(absolutePath: string, why: string): void
   /** The hosted URL, or `undefined` to leave the file to the bundler. Throws to fail the build. */
   urlFor(absolutePath: string): Promise<string | undefined>
   /**
@@ -127,6 +129,10 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     keptLocal(absolutePath, query) {
       warnOnce(`${absolutePath}${query}`, `${relativePath(absolutePath)}${query}: kept local (the plugin hosts plain references, ` +
         '`?url` and cache-busting queries such as `?v=2`; another plugin or the bundler handles this one)')
+    },
+    keptByBundler(absolutePath, why) {
+      warnOnce(absolutePath, `${relativePath(absolutePath)}: kept local: ${why}. The plugin hosts what they treat as a plain asset ` +
+        "(type 'asset/resource' or 'asset', or no rule): narrow the rule's `test` or `issuer` to host it")
     },
     urlFor(absolutePath) {
       let url = seen.get(absolutePath)

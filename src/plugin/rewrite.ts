@@ -10,7 +10,7 @@ import { asksForContent, fragmentOf, hostsQuery, splitQuery } from './query.ts'
 import { cssReferences, htmlReferences, importMetaUrlReferences, type Reference } from './references.ts'
 
 /** Which files are hosted, their URL (`undefined`: leave the reference as it is), and a word for what stays local. */
-export type UrlResolver = Pick<Host, 'wants' | 'urlFor' | 'keptLocal'>
+export type UrlResolver = Pick<Host, 'wants' | 'urlFor' | 'keptLocal' | 'keptByBundler'>
 
 /**
  * An entry of Vite's resolved `resolve.alias` (`configResolved` gives them as an array). An entry
@@ -43,6 +43,8 @@ export interface Resolution {
   aliases?: readonly Alias[]
   /** The file a bare specifier (no `./`, `../` or `/`; no query) in `importer` names, or `undefined`. */
   resolve?: (specifier: string, importer: string) => Promise<string | undefined>
+  /** Why the bundler's own rules keep a file with it (webpack-rules.ts), or `undefined`. */
+  keptByBundler?: (file: string, query: string, importer: string) => string | undefined
 }
 
 /** A specifier a bundler may resolve through an alias or a package: neither relative nor absolute. */
@@ -96,7 +98,7 @@ async function fileOf({ files: [first, absolute], written }: Target, importer: s
 }
 
 async function hostedReplacements(
-  refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver, { aliases = [], resolve: bundler }: Resolution = {},
+  refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver, { aliases = [], resolve: bundler, keptByBundler }: Resolution = {},
 ): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
     const target = targetOf(ref.specifier, importer, serverRoot, aliases)
@@ -105,6 +107,11 @@ async function hostedReplacements(
     if (!target || !file) return undefined
     if (!hostsQuery(target.query)) {
       if (!asksForContent(target.query)) host.keptLocal(file, target.query)
+      return undefined
+    }
+    const why = keptByBundler?.(file, target.query, importer)
+    if (why) {
+      host.keptByBundler(file, why)
       return undefined
     }
     const url = await host.urlFor(file)

@@ -8,15 +8,19 @@
  * `type` wins): the load hook gives the URL as the module's text, and the bundler hands it to every
  * consumer as a string, as it does its own assets (an `import`'s default, a `require()`, css-loader's
  * `new URL(require(…))` for the url()s of `@import`ed stylesheets, which the transform never sees).
- * Files that stay local (`fallback: 'local'`, failed uploads) are left to the project's rules.
+ * Files that stay local (`fallback: 'local'`) are left to the project's rules, and so are the files
+ * those rules give to a loader or make `asset/inline` or `asset/source` (webpack-rules.ts).
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { fragmentOf, HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
 import type { Resolution, UrlResolver } from './rewrite.ts'
+import { keptByRules } from './webpack-rules.ts'
 
 interface ResolveData {
   context?: string
   request?: string
+  contextInfo?: { issuer?: string }
+  dependencyType?: string
 }
 
 interface Resolver {
@@ -34,13 +38,23 @@ interface WebpackLikeCompiler {
   }
 }
 
+/** Whether a webpack or Rspack module id carries the marker of a hosted file. */
+export function isMarkedHosted(query: string): boolean {
+  return new URLSearchParams(query.split('#', 1)[0]!.slice(1)).has(HOSTED_QUERY)
+}
+
 /**
- * Returns the bundler's resolver (its `resolve.alias` included) for the rewrite step: css-loader and
- * Rspack's CSS resolve `url(@/x.png)` with it, after the plugin's transform has seen the stylesheet,
- * so the plugin resolves such a specifier itself and hosts the file there.
+ * Returns, for the rewrite step, the bundler's resolver (its `resolve.alias` included: css-loader
+ * and Rspack's CSS resolve `url(@/x.png)` with it, after the plugin's transform has seen the
+ * stylesheet, so the plugin resolves such a specifier itself and hosts the file there), and what
+ * the project's rules keep local.
  */
-export function typeHostedMediaAsUrls(compiler: unknown, name: string, host: UrlResolver): NonNullable<Resolution['resolve']> {
+export function typeHostedMediaAsUrls(compiler: unknown, name: string, bundlerName: string, host: UrlResolver): Resolution {
   const bundler = compiler as WebpackLikeCompiler
+  // The project's rules as they are now: unplugin's own are among them, the marker's rule is not.
+  const rules = [...bundler.options.module.rules]
+  const kept = (file: string, query: string, issuer: string | undefined, dependency: string | undefined) =>
+    keptByRules(rules, { resource: file, query, issuer, dependency }, bundlerName)
   bundler.options.module.rules.push({ resourceQuery: new RegExp(`[?&]${HOSTED_QUERY}(?:&|$)`), type: 'asset/source' })
   let resolver: Resolver | undefined
   const resolveFile = (context: string, request: string) => new Promise<string | undefined>((done) => {
@@ -52,19 +66,28 @@ export function typeHostedMediaAsUrls(compiler: unknown, name: string, host: Url
       const { context, request } = data
       if (!context || !request || request.includes('!')) return undefined
       const { path, query } = splitQuery(request)
-      if (!hostsQuery(query) || new URLSearchParams(query.slice(1)).has(HOSTED_QUERY)) return undefined
+      if (!hostsQuery(query) || isMarkedHosted(query)) return undefined
       // A cheap look at the extension first (an alias resolves elsewhere, but keeps its extension).
       if (!host.wants(isAbsolute(path) ? path : resolve(context, path))) return undefined
       const file = await resolveFile(context, path)
       if (!file || !host.wants(file)) return undefined
-      // A failed upload is reported by the load hook, which awaits the same (memoized) result.
-      const url = await host.urlFor(file).catch(() => undefined)
-      // The marker joins the query, before a `#fragment`.
       const fragment = fragmentOf(query)
       const search = query.slice(0, query.length - fragment.length)
-      if (url) data.request = `${path}${search ? `${search}&` : '?'}${HOSTED_QUERY}${fragment}`
+      const why = kept(file, search, data.contextInfo?.issuer, data.dependencyType)
+      if (why) {
+        host.keptByBundler(file, why)
+        return undefined
+      }
+      // A failed upload is marked too: the load hook, which awaits the same (memoized) result, reports it.
+      const hosted = await host.urlFor(file).then((url) => url !== undefined, () => true)
+      // The marker joins the query, before a `#fragment`.
+      if (hosted) data.request = `${path}${search ? `${search}&` : '?'}${HOSTED_QUERY}${fragment}`
       return undefined
     })
   })
-  return (specifier, importer) => resolveFile(dirname(importer), specifier)
+  return {
+    resolve: (specifier, importer) => resolveFile(dirname(importer), specifier),
+    // A stylesheet's `url()` or a `new URL()`: what the rules would do with it as a `url` dependency of its importer.
+    keptByBundler: (file, query, importer) => kept(file, query, importer, 'url'),
+  }
 }

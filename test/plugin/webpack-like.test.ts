@@ -18,6 +18,7 @@ import {
   expectBundlerAppHosted, expectLockfileFor, expectUnchangedRebuild, hostedExports, hostedUrlsIn, listFiles, mediaInOutput, offline, outputText, sha256,
   useBuildEmulator, useFixtureCopies, withoutCredentialsInEnv,
 } from '../support/build.ts'
+import { png } from '../support/media.ts'
 import { LOCKFILE } from '../support/project.ts'
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -61,7 +62,7 @@ interface WebpackLike {
   /** The emulator's seed. */
   seed: number
   /** One build of `<root>/src/index.js` into `<root>/<outDir>`, with the CSS rule and `rules`, and `resolve.alias`. */
-  build(root: string, options: WixMediaPluginOptions, outDir: string, rules?: (typeof ASSET_RULE)[], alias?: Record<string, string>): ReturnType<typeof run>
+  build(root: string, options: WixMediaPluginOptions, outDir: string, rules?: object[], alias?: Record<string, string>): ReturnType<typeof run>
   /** The CSS of `styles.css` in the first build's output (`js` is its JS). */
   css(dist: string, js: string): Promise<string>
   /** The files of the first build's output, sorted. */
@@ -165,6 +166,57 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/index.js against the em
     }
     expect(hostedUrlsIn(await outputText(dist, ['.mjs', '.css']), emulator.url)).toEqual([])
     expect(await listFiles(fresh)).not.toContain(LOCKFILE)
+  })
+})
+
+describe.each(BUNDLERS)("$name: the project's own rules for media", ({ name, seed, build }) => {
+  const emulator = useBuildEmulator(seed + 200)
+
+  test('a file they give to a loader, or make asset/inline or asset/source, stays theirs, with one warning each; plain assets are hosted', async () => {
+    const icon = '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><circle r="2"/></svg>\n'
+    const root = await copyFixture('bundler-app', {
+      'src/index.js': [
+        "import Icon from './assets/icon.svg'",
+        "import raw from './assets/raw-icon.svg'",
+        "import tiny from './assets/tiny.png'",
+        "import photo from './assets/photo.png'",
+        "import './icons.css'",
+        'export const iconText = Icon()',
+        'export const rawText = raw',
+        'export const tinyUrl = tiny',
+        'export const photoUrl = photo',
+        '',
+      ].join('\n'),
+      'src/assets/raw-icon.svg': icon,
+      'src/assets/tiny.png': png(2, 2, 77),
+      // From a stylesheet, the SVG rule (issuer: scripts) does not apply: a plain asset, hosted.
+      'src/icons.css': '.icon { background: url(./assets/icon.svg) }\n',
+      // What @svgr/webpack does, in small: an SVG imported from a script becomes a component.
+      'loaders/svg-component.cjs': 'module.exports = function (source) { return `export default () => ${JSON.stringify(`component of ${source.length} bytes`)}` }\n',
+    })
+    const rules = [
+      { ...ASSET_RULE, test: /\.(png|jpe?g|gif|pdf)$/i },
+      { test: /\.svg$/i, issuer: /\.js$/, exclude: /raw-icon\.svg$/, use: [{ loader: join(root, 'loaders/svg-component.cjs') }] },
+      { test: /raw-icon\.svg$/, type: 'asset/source' },
+      { oneOf: [{ test: /tiny\.png$/, type: 'asset/inline' }] },
+    ]
+    const { result: { dist, errors }, stderr } = await captureStderr(() => build(root, emulatorOptions(emulator, root), 'dist', rules))
+    expect(errors).toEqual([])
+    const exports = await evaluateExports(join(dist, 'main.mjs'))
+    const iconBytes = (await readFile(join(root, 'src/assets/icon.svg'))).length
+    expect(exports.iconText).toBe(`component of ${iconBytes} bytes`)
+    expect(exports.rawText).toBe(icon)
+    expect(String(exports.tinyUrl)).toMatch(/^data:image\/png;base64,/)
+    const urls = await expectLockfileFor(root, emulator.url, ['src/assets/icon.svg', 'src/assets/photo.png'])
+    expect(exports.photoUrl).toBe(urls['src/assets/photo.png'])
+    if (name === 'Rspack') expect(await outputText(dist, ['.css'])).toContain(urls['src/assets/icon.svg'])
+    const advice = ". The plugin hosts what they treat as a plain asset (type 'asset/resource' or 'asset', or no rule): narrow the rule's `test` or `issuer` to host it"
+    const bundler = name === 'webpack' ? 'webpack' : 'rspack'
+    expect(stderr.match(/\[unplugin-wix-media\].*kept local.*/g)?.sort()).toEqual([
+      `[unplugin-wix-media] src/assets/icon.svg: kept local: the ${bundler} rules give it to ${join(root, 'loaders/svg-component.cjs')}${advice}`,
+      `[unplugin-wix-media] src/assets/raw-icon.svg: kept local: the ${bundler} rules make it 'asset/source'${advice}`,
+      `[unplugin-wix-media] src/assets/tiny.png: kept local: the ${bundler} rules make it 'asset/inline'${advice}`,
+    ])
   })
 })
 

@@ -24,7 +24,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 
 const HOSTED = 'https://static.wixstatic.com/media/0a1b2c_0123456789abcdef0123456789abcdef~mv2.png'
 /** Hosts PNG files only, as `include` would. */
-const resolver: UrlResolver = { wants: (path) => path.endsWith('.png'), urlFor: async () => HOSTED, keptLocal: () => {} }
+const resolver: UrlResolver = { wants: (path) => path.endsWith('.png'), urlFor: async () => HOSTED, keptLocal: () => {}, keptByBundler: () => {} }
 let dir: string
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { aliased, rewriteCss, rewriteImportMetaUrls, type UrlResolver } from '..
 
 let dir: string
 const HOSTED = 'https://static.wixstatic.com/media/0a1b2c_0123456789abcdef0123456789abcdef~mv2.png'
-const resolver: UrlResolver = { wants: () => true, urlFor: async () => HOSTED, keptLocal: () => {} }
+const resolver: UrlResolver = { wants: () => true, urlFor: async () => HOSTED, keptLocal: () => {}, keptByBundler: () => {} }
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'wix-media-rewrite-'))
