@@ -1,12 +1,11 @@
 /** What the project commands share: their flags, the config they load, and exit codes. */
 import { statSync } from 'node:fs'
-import { dirname, relative, resolve } from 'node:path'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { loadConfig } from '../core/config-file.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
-import { checkOptionNames, closest, OPTION_NAMES } from '../core/option-names.ts'
+import { closest, OPTION_NAMES } from '../core/option-names.ts'
 import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
 import { PLUGIN_OPTION_NAMES } from '../plugin/options.ts'
-import { loadConfig } from './config.ts'
 import { createOutput, type Output } from './output.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -73,12 +72,7 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
   if (flags.quiet && flags.verbose) throw new UsageError(`--quiet and --verbose contradict each other: pick one\n\n${usage}`)
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
-  const config = await loadConfig(cwd, flags.config as string | undefined)
-  if (config.file) checkOptionNames(config.options, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], relative(cwd, config.file) || config.file)
-  // A config's relative `root` is the config file's folder's, wherever the command runs.
-  const fromConfig = config.file && config.options.root !== undefined
-    ? { ...config.options, root: resolve(dirname(config.file), config.options.root) }
-    : config.options
+  const { options: fromConfig } = await loadConfig({ cwd, explicit: flags.config as string | undefined, known: [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES] })
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError(`--concurrency expects a whole number, got "${String(flags.concurrency)}"\n\n${usage}`)
   const overrides: WixMediaOptions = {

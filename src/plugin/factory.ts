@@ -14,6 +14,7 @@
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
+import { loadConfig } from '../core/config-file.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
 import { nodeTooOld } from '../core/node-floor.ts'
@@ -33,6 +34,8 @@ interface BundlerCompiler {
 }
 
 const PLUGIN_NAME = 'unplugin-wix-media'
+/** Every name the plugin's options, and the config file, may use. */
+const KNOWN_OPTIONS = [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES]
 
 const CSS_ID = /\.(?:css|scss|sass|less|styl|stylus|pcss|postcss|sss)(?:\?.*)?$/
 const SCRIPT_ID = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)(?:\?.*)?$/
@@ -51,11 +54,36 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   const webpackLikeBundler = meta.framework === 'webpack' || meta.framework === 'rspack'
   const tooOld = nodeTooOld()
   if (tooOld) throw new WixMediaError('WIX_MEDIA_CONFIG', tooOld, { hint: 'Run the build on a current Node (the LTS)' })
-  checkOptionNames(rawOptions, [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES], 'the plugin options')
-  const settings = resolvePluginSettings(rawOptions)
-  let options: ResolvedOptions = resolveOptions(rawOptions)
+  checkOptionNames(rawOptions, KNOWN_OPTIONS, 'the plugin options')
+  const given = Object.fromEntries(Object.entries(rawOptions).filter(([, value]) => value !== undefined)) as WixMediaPluginOptions
+  /** The project's `wix-media.config.*`, once read. */
+  let fromFile: WixMediaPluginOptions = {}
   /** The bundler's root (Vite's `root`, webpack's `context`), once known: what `/src/x.png` in CSS or HTML starts from. */
   let bundlerRoot: string | undefined
+  let settings = resolvePluginSettings(given)
+  let options: ResolvedOptions = resolveOptions(given)
+  /** The options given here over the config file's; the root: given, else the file's, else the bundler's. */
+  const resolveAll = () => {
+    const merged: WixMediaPluginOptions = { ...fromFile, ...given }
+    merged.root ??= bundlerRoot
+    settings = resolvePluginSettings(merged)
+    options = resolveOptions(merged)
+  }
+  let configRead: Promise<void> | undefined
+  /**
+   * Reads the config file, once, from the root known by the first hook that needs the options
+   * (every hook that does awaits this first).
+   */
+  const ready = () => (configRead ??= (async () => {
+    if (rawOptions.configFile === false) return
+    const cwd = process.cwd()
+    const root = given.root ?? bundlerRoot
+    const found = await loadConfig<WixMediaPluginOptions>({
+      cwd, explicit: rawOptions.configFile, folders: root === undefined ? [cwd] : [resolve(cwd, root), cwd], known: KNOWN_OPTIONS,
+    })
+    fromFile = found.options
+    resolveAll()
+  })().catch(failBuild))
   /** Where a reference starting with `/` points: the bundler's root, or (no such thing) the plugin's. */
   const serverRoot = () => bundlerRoot ?? options.root
   /**
@@ -86,8 +114,8 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
     bundlerRoot = compiler.options.context
-    if (rawOptions.root === undefined && compiler.options.context) options = resolveOptions({ ...rawOptions, root: compiler.options.context })
-    resolution = typeHostedMediaAsUrls(compiler, PLUGIN_NAME, meta.framework, resolver)
+    resolveAll()
+    resolution = typeHostedMediaAsUrls(compiler, PLUGIN_NAME, meta.framework, resolver, ready)
   }
 
   const failBuild = (error: unknown): never => {
@@ -99,6 +127,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     enforce: 'pre',
 
     async buildStart() {
+      await ready()
       if (meta.framework === 'rollup' || meta.framework === 'rolldown') {
         // Rollup's context logs through its onLog (it adds the `[plugin …]` prefix itself); Rolldown
         // surfaces warnings but not info, so its summary line stays on stderr.
@@ -124,6 +153,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     load: {
       filter: { id: { include: [HOSTED_ID] } },
       async handler(id) {
+        await ready()
         const { path, query } = splitQuery(id)
         if (passive()) return undefined
         if (!hostsQuery(query)) {
@@ -153,6 +183,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     transform: {
       filter: { id: { include: [CSS_ID, SCRIPT_ID], exclude: [NODE_MODULES, TEXT_QUERY] } },
       async handler(code, id) {
+        await ready()
         if (passive()) return undefined
         const { path } = splitQuery(id)
         try {
@@ -186,8 +217,12 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
         // Last, so that a `css.postcss` another plugin sets is kept too.
         order: 'post',
         async handler(config, env) {
+          // Vite resolves its root so too; `configResolved` has the final word.
+          bundlerRoot = resolve(config.root ?? '.')
+          await ready()
           if (env.command === 'serve' && (env.isPreview || settings.dev === 'local')) return undefined
           const postcss = await postcssWithPlugin(config, mediaPostcssPlugin(PLUGIN_NAME, async (value, file, stylesheet) => {
+            await ready()
             const { path } = splitQuery(file)
             // What the transform leaves alone, this leaves alone too: a stylesheet imported as text, and node_modules.
             if (passive() || TEXT_QUERY.test(stylesheet) || NODE_MODULES.test(path)) return undefined
@@ -200,11 +235,12 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
           return postcss && { css: { postcss } }
         },
       },
-      configResolved(config) {
+      async configResolved(config) {
         serving = config.command === 'serve'
         bundlerRoot = config.root
         resolution = { aliases: config.resolve.alias }
-        if (rawOptions.root === undefined) options = resolveOptions({ ...rawOptions, root: config.root })
+        await ready()
+        resolveAll()
         logger = {
           info: (message) => config.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
           warn: (message) => config.logger.warn(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
@@ -213,6 +249,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       transformIndexHtml: {
         order: 'pre',
         async handler(html, context) {
+          await ready()
           if (passive()) return html
           try {
             return await rewriteHtml(html, context.filename, serverRoot(), resolver)
@@ -227,6 +264,7 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       // Rollup's resolver keeps the query in the path (`./x.svg?url` is not a file), so the plugin
       // resolves relative media imports with a query itself; the other bundlers strip queries.
       async resolveId(source, importer) {
+        await ready()
         const { path, query } = splitQuery(source)
         if (!importer || !query || !hostsQuery(query) || !/^\.\.?\//.test(path)) return undefined
         const file = resolve(dirname(splitQuery(importer).path), path)

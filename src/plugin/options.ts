@@ -20,11 +20,17 @@ export interface WixMediaPluginOptions extends WixMediaOptions {
    * @default false
    */
   prewarm?: boolean
+  /**
+   * The project's `wix-media.config.*` (the options `wix-media` reads), under the options given
+   * here: a path to it, or `false` to read none.
+   * @default the first `wix-media.config.{ts,mts,mjs,js,json}` in `root` (else the bundler's root), then in the current folder
+   */
+  configFile?: string | false
 }
 
 /** The plugin's own option names (with OPTION_NAMES, every name a config may use). */
 export const PLUGIN_OPTION_NAMES: readonly string[] = Object.keys({
-  fallback: true, dev: true, prewarm: true,
+  fallback: true, dev: true, prewarm: true, configFile: true,
 } satisfies Record<Exclude<keyof WixMediaPluginOptions, keyof WixMediaOptions>, true>)
 
 export interface ResolvedPluginSettings {

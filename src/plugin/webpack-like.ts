@@ -49,7 +49,9 @@ export function isMarkedHosted(query: string): boolean {
  * stylesheet, so the plugin resolves such a specifier itself and hosts the file there), and what
  * the project's rules keep local.
  */
-export function typeHostedMediaAsUrls(compiler: unknown, name: string, bundlerName: string, host: UrlResolver): Resolution {
+export function typeHostedMediaAsUrls(
+  compiler: unknown, name: string, bundlerName: string, host: UrlResolver, ready: () => Promise<unknown>,
+): Resolution {
   const bundler = compiler as WebpackLikeCompiler
   // The project's rules as they are now: unplugin's own are among them, the marker's rule is not.
   const rules = [...bundler.options.module.rules]
@@ -65,6 +67,8 @@ export function typeHostedMediaAsUrls(compiler: unknown, name: string, bundlerNa
     factory.hooks.beforeResolve.tapPromise(name, async (data) => {
       const { context, request } = data
       if (!context || !request || request.includes('!')) return undefined
+      // The options (the config file's among them) decide what `host` wants.
+      await ready()
       const { path, query } = splitQuery(request)
       if (!hostsQuery(query) || isMarkedHosted(query)) return undefined
       // A cheap look at the extension first (an alias resolves elsewhere, but keeps its extension).

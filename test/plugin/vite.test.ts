@@ -17,7 +17,7 @@ import {
   withoutComments, withoutCredentialsInEnv, withoutHashes,
 } from '../support/build.ts'
 import { png, svg } from '../support/media.ts'
-import { countRoute, LOCKFILE, readLock, syncProject } from '../support/project.ts'
+import { cliEnv, countRoute, LOCKFILE, readLock, syncProject, useFixtures } from '../support/project.ts'
 
 const VITE_APP_MEDIA = [
   'src/assets/brochure.pdf',
@@ -279,6 +279,37 @@ describe('Vite: after a prebuild `wix-media sync`', () => {
     expect(countRoute(emulator, 'generateUploadUrl') + countRoute(emulator, 'upload')).toBe(0)
     const badge = Object.values((await readLock(root)).files).find((entry) => entry.paths.includes('.vitepress/theme/badge.png'))!
     expect(await outputText(dist, ['.js'])).toContain(badge.url)
+  })
+})
+
+describe("Vite: the project's wix-media.config", () => {
+  const cli = useFixtures()
+
+  test('the build reads it as `wix-media` does: after `wix-media sync`, a frozen build uploads nothing, and uses its lockfile', async () => {
+    const root = await copyFixture('vite-app', { 'wix-media.config.ts': "export default { lockfile: 'media/wix.lock.json', folder: '/from-config' }\n" })
+    const sync = await cli.runCli(['sync'], root, cliEnv(emulator))
+    expect(sync.code, sync.stderr).toBe(0)
+    const synced = await readFile(join(root, 'media/wix.lock.json'), 'utf8')
+    emulator.clearRequests()
+    const { dist } = await build(root, { ...emulatorOptions(emulator), frozen: true })
+    expect(countRoute(emulator, 'generateUploadUrl') + countRoute(emulator, 'upload')).toBe(0)
+    expect(await readFile(join(root, 'media/wix.lock.json'), 'utf8')).toBe(synced)
+    expect(await listFiles(root)).not.toContain(LOCKFILE)
+    const urls = Object.values((await readLock(root, 'media/wix.lock.json')).files).map((entry) => entry.url)
+    expect(distinctHostedUrls(await outputText(dist, ['.html', '.css', '.js']), emulator.url).sort()).toEqual(urls.sort())
+  })
+
+  test("the plugin's own options win over it; `configFile: false` reads none; a misspelled name in it fails the build, naming the file", async () => {
+    const root = await copyFixture('vite-app', { 'wix-media.config.json': JSON.stringify({ lockfile: 'from-file.lock.json' }) })
+    await build(root, { ...emulatorOptions(emulator), lockfile: 'inline.lock.json' })
+    await build(root, { ...emulatorOptions(emulator), configFile: false }, 'dist-no-config')
+    expect((await listFiles(root)).filter((file) => file.endsWith('.lock.json')).sort()).toEqual(['inline.lock.json', LOCKFILE])
+    await build(root, emulatorOptions(emulator), 'dist-config')
+    expect(await listFiles(root)).toContain('from-file.lock.json')
+
+    await writeFile(join(root, 'wix-media.config.json'), JSON.stringify({ lockfle: 'x.lock.json' }))
+    const { error } = await failingBuild(root, emulatorOptions(emulator))
+    expect(error.message).toContain('wix-media.config.json: `lockfle` is not an option (did you mean `lockfile`?)')
   })
 })
 

@@ -169,6 +169,22 @@ describe.each(BUNDLERS)('$name: fixtures/bundler-app/src/index.js against the em
   })
 })
 
+describe.each(BUNDLERS)("$name: the project's wix-media.config", ({ seed, build }) => {
+  const emulator = useBuildEmulator(seed + 300)
+
+  test('is read from the bundler\'s context, under the options given to the plugin', async () => {
+    const root = await copyFixture('bundler-app', { 'wix-media.config.json': JSON.stringify({ lockfile: 'media.lock.json', exclude: ['**/manual.pdf'] }) })
+    const { dist, errors } = await build(root, emulatorOptions(emulator, root), 'dist', [ASSET_RULE])
+    expect(errors).toEqual([])
+    // The excluded PDF is the asset rule's: emitted.
+    expect((await mediaInOutput(dist, join(root, 'src'))).map((file) => file.replace(/^.*\./, ''))).toEqual(['pdf'])
+    const files = await listFiles(root)
+    expect([files.includes('media.lock.json'), files.includes(LOCKFILE)]).toEqual([true, false])
+    const lock = JSON.parse(await readFile(join(root, 'media.lock.json'), 'utf8')) as { files: Record<string, { paths: string[] }> }
+    expect(Object.values(lock.files).flatMap((entry) => entry.paths).sort()).toEqual(BUNDLER_APP_MEDIA.filter((path) => !path.endsWith('.pdf')))
+  })
+})
+
 describe.each(BUNDLERS)("$name: the project's own rules for media", ({ name, seed, build }) => {
   const emulator = useBuildEmulator(seed + 200)
 
