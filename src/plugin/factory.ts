@@ -6,7 +6,7 @@
  *   (under webpack and Rspack, an `asset/source` module whose text is the URL); another query stays
  *   with the bundler, with a warning.
  * - transform: CSS `url()` / `image-set()` and JS `new URL('./x.png', import.meta.url)` are rewritten.
- * - Vite's transformIndexHtml: `src`, `srcset`, `poster` and `href` in HTML entries are rewritten.
+ * - Vite's transformIndexHtml: media attributes (`src`, `srcset`, `poster`, `href`, media `<meta>`…) in HTML entries are rewritten.
  * - Vite's config: a PostCSS plugin rewrites the `url()`s only Vite's CSS plugin sees (`@import`ed
  *   stylesheets, preprocessor partials); see `vite-css.ts`.
  * - buildEnd: the lockfile is written, one summary line is logged, unhostable files fail the build.

@@ -1,6 +1,6 @@
 /**
  * Finding media references in source text, for the rewrite step: CSS `url()` and `image-set()`,
- * HTML `src` / `srcset` / `poster` / `href` / `data`, and `new URL('…', import.meta.url)` in JS.
+ * HTML `src` / `srcset` / `poster` / `href` / `data` (and media `<meta>`), and `new URL('…', import.meta.url)` in JS.
  * Only real references: nothing in comments, JS strings or HTML `<script>` bodies (see blanked.ts).
  */
 import { blankedCss, blankedHtml, blankedScript } from './blanked.ts'
@@ -54,10 +54,16 @@ export function importMetaUrlReferences(source: string): Reference[] {
 }
 
 /** An element that may name media, with its attributes (quoted values may hold `>`). */
-const MEDIA_ELEMENT = /<(img|source|video|audio|track|link|input|embed|object|a|image|use)\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi
+const MEDIA_ELEMENT = /<(img|source|video|audio|track|link|input|embed|object|a|image|use|meta)\b((?:"[^"]*"|'[^']*'|[^'">])*)>/gi
 /** One attribute: its name, and its value double-quoted, single-quoted or bare. */
 const ATTRIBUTE = /([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g
-const MEDIA_ATTRIBUTES = new Set(['src', 'srcset', 'poster', 'href', 'data'])
+const MEDIA_ATTRIBUTES = new Set(['src', 'srcset', 'imagesrcset', 'poster', 'href', 'xlink:href', 'data'])
+const SRCSET_ATTRIBUTES = new Set(['srcset', 'imagesrcset'])
+/** `<meta>` whose `content` is a media URL, by `name` or by `property` (Open Graph): the ones Vite reads too. */
+const MEDIA_META_NAMES = new Set(['twitter:image', 'msapplication-tileimage', 'msapplication-square70x70logo',
+  'msapplication-square150x150logo', 'msapplication-wide310x150logo', 'msapplication-square310x310logo'])
+const MEDIA_META_PROPERTIES = new Set(['og:image', 'og:image:url', 'og:image:secure_url', 'og:audio', 'og:audio:secure_url',
+  'og:video', 'og:video:secure_url'])
 
 /** Each URL of a `srcset` value that starts at `valueStart`. */
 function srcsetReferences(value: string, valueStart: number): Reference[] {
@@ -72,22 +78,29 @@ function srcsetReferences(value: string, valueStart: number): Reference[] {
   return out
 }
 
-/** `src`, `poster`, `href`, `data` values, and each URL of a `srcset`: every one of every element. */
+/**
+ * `src`, `poster`, `href`, `xlink:href`, `data` values, each URL of a `srcset` or `imagesrcset`,
+ * and the `content` of a media `<meta>` (`og:image`, `twitter:image`, …): every one of every element.
+ */
 export function htmlReferences(source: string): Reference[] {
   // Comments and <script>/<style> bodies are blanked; tags outside them read the same as in the source.
   const html = blankedHtml(source)
   const out: Reference[] = []
   for (const element of html.matchAll(MEDIA_ELEMENT)) {
+    const isMeta = element[1]!.toLowerCase() === 'meta'
     const attributes = element[2]!
     const attributesStart = element.index + 1 + element[1]!.length
-    for (const attribute of attributes.matchAll(ATTRIBUTE)) {
-      const name = attribute[1]!.toLowerCase()
+    const found = [...attributes.matchAll(ATTRIBUTE)].map((attribute) => {
       const value = attribute[2] ?? attribute[3] ?? attribute[4]
-      if (value === undefined || !MEDIA_ATTRIBUTES.has(name)) continue
       const quoted = attribute[4] === undefined ? 1 : 0
-      const valueStart = attributesStart + attribute.index + attribute[0].length - value.length - quoted
-      if (name === 'srcset') out.push(...srcsetReferences(value, valueStart))
-      else out.push({ start: valueStart, end: valueStart + value.length, specifier: value })
+      return { name: attribute[1]!.toLowerCase(), value, start: attributesStart + attribute.index + attribute[0].length - (value?.length ?? 0) - quoted }
+    })
+    const valueOf = (name: string) => found.find((attribute) => attribute.name === name)?.value?.trim().toLowerCase()
+    const mediaMeta = isMeta && (MEDIA_META_NAMES.has(valueOf('name') ?? '') || MEDIA_META_PROPERTIES.has(valueOf('property') ?? ''))
+    for (const { name, value, start } of found) {
+      if (value === undefined || !(isMeta ? mediaMeta && name === 'content' : MEDIA_ATTRIBUTES.has(name))) continue
+      if (SRCSET_ATTRIBUTES.has(name)) out.push(...srcsetReferences(value, start))
+      else out.push({ start, end: start + value.length, specifier: value })
     }
   }
   return out.filter((ref) => isLocalSpecifier(ref.specifier))

@@ -24,10 +24,11 @@ async function build(root: string, options: WixMediaPluginOptions): Promise<stri
 }
 
 describe('Vite: the references the rewrite step finds', () => {
-  test('HTML: every media attribute of a tag is rewritten (src and srcset, src and poster, each srcset URL)', async () => {
+  test('HTML: every media attribute of a tag is rewritten (src and srcset, src and poster, each srcset URL, og:image)', async () => {
     const root = await fixtures.project({
       'index.html': [
-        '<!doctype html><html><head><link rel="icon" type="image/png" href="./src/icon.png"></head><body>',
+        '<!doctype html><html><head><link rel="icon" type="image/png" href="./src/icon.png">',
+        '<meta property="og:image" content="./src/og.png"><meta name="twitter:image" content="./src/og.png"></head><body>',
         '<img src="./src/h1.png" srcset="./src/h2.png 2x" alt="x">',
         '<video src="./src/v.mp4" poster="./src/h3.png"></video>',
         '<picture><source srcset="./src/h4.png 1x, ./src/h5.png 2x"><img src=\'./src/h6.png\'></picture>',
@@ -43,12 +44,15 @@ describe('Vite: the references the rewrite step finds', () => {
       'src/h5.png': png(8, 8, 315),
       'src/h6.png': png(4, 4, 316),
       'src/v.mp4': mp4(300),
+      'src/og.png': png(12, 6, 317),
     })
     const dist = await build(root, emulatorOptions(emulator))
     const urls = await expectLockfileFor(root, emulator.url, [
-      'src/h1.png', 'src/h2.png', 'src/h3.png', 'src/h4.png', 'src/h5.png', 'src/h6.png', 'src/icon.png', 'src/v.mp4',
+      'src/h1.png', 'src/h2.png', 'src/h3.png', 'src/h4.png', 'src/h5.png', 'src/h6.png', 'src/icon.png', 'src/og.png', 'src/v.mp4',
     ])
     const html = await readFile(join(dist, 'index.html'), 'utf8')
+    // A link preview needs an absolute URL, which the hosted one is.
+    expect(html).toContain(`<meta property="og:image" content="${urls['src/og.png']}"><meta name="twitter:image" content="${urls['src/og.png']}">`)
     expect(html).toContain(`<link rel="icon" type="image/png" href="${urls['src/icon.png']}">`)
     expect(html).toContain(`<img src="${urls['src/h1.png']}" srcset="${urls['src/h2.png']} 2x" alt="x">`)
     expect(html).toContain(`<video src="${urls['src/v.mp4']}" poster="${urls['src/h3.png']}"></video>`)

@@ -27,6 +27,25 @@ describe('htmlReferences', () => {
     for (const ref of refs) expect(html.slice(ref.start, ref.end)).toBe(ref.specifier)
   })
 
+  it("reads the media <meta> tags (Open Graph, Twitter, Windows tiles) as Vite does, SVG's xlink:href and a preload's imagesrcset", () => {
+    const html = [
+      '<meta property="og:image" content="./src/og.png">',
+      '<meta content=\'./src/tw.png\' name=" Twitter:Image ">',
+      '<meta property="og:video:secure_url" content="./src/clip.mp4">',
+      '<meta name="msapplication-TileImage" content="./src/tile.png">',
+      '<meta name="description" content="./src/not-media.png">',
+      '<meta property="og:title" content="./src/title.png">',
+      '<meta charset="utf-8">',
+      '<svg><image xlink:href="./src/x.png"/></svg>',
+      '<link rel="preload" as="image" imagesrcset="./src/p1.png 1x, ./src/p2.png 2x">',
+    ].join('\n')
+    const refs = htmlReferences(html)
+    expect(specifiers(html, refs)).toEqual([
+      './src/og.png', './src/tw.png', './src/clip.mp4', './src/tile.png', './src/x.png', './src/p1.png', './src/p2.png',
+    ])
+    for (const ref of refs) expect(html.slice(ref.start, ref.end)).toBe(ref.specifier)
+  })
+
   it('reads single-quoted and bare values, upper-case names, and a `>` inside another value', () => {
     const html = "<IMG alt='a > b' SRC='./a.png' srcset=./b.png><img src=./c.png />"
     expect(specifiers(html, htmlReferences(html))).toEqual(['./a.png', './b.png', './c.png'])
