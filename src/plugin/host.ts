@@ -2,6 +2,7 @@
  * The plugin's side of the engine: turns a file the bundler met into its hosted URL, or decides to
  * leave it local, and keeps what the end-of-build summary and errors need. One per plugin instance.
  */
+import { existsSync } from 'node:fs'
 import { isAbsolute, relative, sep } from 'node:path'
 import picomatch from 'picomatch'
 import { isWixMediaError } from '../core/errors.ts'
@@ -118,8 +119,9 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       const path = relativePath(absolutePath)
       // Outside the root (a shared package in a monorepo; another drive on Windows): paths in the
       // lockfile are relative to the root, so such a file stays with the bundler, and says so once.
+      // An id that is no file (Vite's `/logo.png` for public/logo.png) is not one to warn about.
       if (path.startsWith('../') || isAbsolute(path)) {
-        if (HOSTED_ID.test(absolutePath)) {
+        if (HOSTED_ID.test(absolutePath) && existsSync(absolutePath)) {
           warnOnce(absolutePath, `${absolutePath} is outside root (${options.root}): kept local. Set \`root\` to a folder that contains it to host it`)
         }
         return false

@@ -234,4 +234,20 @@ describe('Vite: aliases, cache-busting queries, and a word for what stays local'
       `[unplugin-wix-media] src/q3.png?w=300: kept local (${hosting})`,
     ])
   })
+
+  test("files of Vite's public folder (`/logo.png` from HTML, CSS or JS) stay as they are, with no warning and no upload", async () => {
+    const root = await fixtures.project({
+      'index.html': '<!doctype html><html><body><img src="/logo.png"><script type="module" src="./src/main.js"></script></body></html>\n',
+      'src/main.js': "import './s.css'\nimport logo from '/logo.png'\ndocument.body.dataset.logo = logo\n",
+      'src/s.css': '.a { background: url(/logo.png) }\n',
+      'public/logo.png': png(4, 4, 390),
+    })
+    const before = emulator.files().length
+    const { dist, warnings } = await buildWithWarnings(root, emulatorOptions(emulator))
+    expect(warnings).toEqual([])
+    expect(emulator.files()).toHaveLength(before)
+    const text = await outputText(dist, ['.html', '.css', '.js'])
+    expect(text.match(/\/logo\.png/g)?.length).toBeGreaterThanOrEqual(3)
+    expect(hostedUrlsIn(text, emulator.url)).toEqual([])
+  })
 })
