@@ -14,14 +14,13 @@
 import { stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import type { UnpluginFactory } from 'unplugin'
-import { loadConfig } from '../core/config-file.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
 import { nodeTooOld } from '../core/node-floor.ts'
-import { checkOptionNames, OPTION_NAMES } from '../core/option-names.ts'
-import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
+import { checkOptionNames } from '../core/option-names.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
-import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type WixMediaPluginOptions } from './options.ts'
+import { createInstanceOptions, KNOWN_OPTIONS } from './instance-options.ts'
+import type { WixMediaPluginOptions } from './options.ts'
 import { asksForContent, fragmentOf, hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type Resolution, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
@@ -34,8 +33,6 @@ interface BundlerCompiler {
 }
 
 const PLUGIN_NAME = 'unplugin-wix-media'
-/** Every name the plugin's options, and the config file, may use. */
-const KNOWN_OPTIONS = [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES]
 
 const CSS_ID = /\.(?:css|scss|sass|less|styl|stylus|pcss|postcss|sss)(?:\?.*)?$/
 const SCRIPT_ID = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)(?:\?.*)?$/
@@ -55,37 +52,11 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   const tooOld = nodeTooOld()
   if (tooOld) throw new WixMediaError('WIX_MEDIA_CONFIG', tooOld, { hint: 'Run the build on a current Node (the LTS)' })
   checkOptionNames(rawOptions, KNOWN_OPTIONS, 'the plugin options')
-  const given = Object.fromEntries(Object.entries(rawOptions).filter(([, value]) => value !== undefined)) as WixMediaPluginOptions
-  /** The project's `wix-media.config.*`, once read. */
-  let fromFile: WixMediaPluginOptions = {}
-  /** The bundler's root (Vite's `root`, webpack's `context`), once known: what `/src/x.png` in CSS or HTML starts from. */
-  let bundlerRoot: string | undefined
-  let settings = resolvePluginSettings(given)
-  let options: ResolvedOptions = resolveOptions(given)
-  /** The options given here over the config file's; the root: given, else the file's, else the bundler's. */
-  const resolveAll = () => {
-    const merged: WixMediaPluginOptions = { ...fromFile, ...given }
-    merged.root ??= bundlerRoot
-    settings = resolvePluginSettings(merged)
-    options = resolveOptions(merged)
-  }
-  let configRead: Promise<void> | undefined
-  /**
-   * Reads the config file, once, from the root known by the first hook that needs the options
-   * (every hook that does awaits this first).
-   */
-  const ready = () => (configRead ??= (async () => {
-    if (rawOptions.configFile === false) return
-    const cwd = process.cwd()
-    const root = given.root ?? bundlerRoot
-    const found = await loadConfig<WixMediaPluginOptions>({
-      cwd, explicit: rawOptions.configFile, folders: root === undefined ? [cwd] : [resolve(cwd, root), cwd], known: KNOWN_OPTIONS,
-    })
-    fromFile = found.options
-    resolveAll()
-  })().catch(failBuild))
+  const instance = createInstanceOptions(rawOptions)
+  /** The options, the config file's among them: every hook that uses them awaits this first. */
+  const ready = () => instance.ready().catch(failBuild)
   /** Where a reference starting with `/` points: the bundler's root, or (no such thing) the plugin's. */
-  const serverRoot = () => bundlerRoot ?? options.root
+  const serverRoot = () => instance.bundlerRoot ?? instance.options.root
   /**
    * How the bundler reads `url(@/x.png)`: Vite's `resolve.alias` (Vite applies them to CSS `url()`
    * and `new URL()` out of the plugin's sight), webpack's and Rspack's resolver.
@@ -94,9 +65,9 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
   let logger: PluginLogger = consoleLogger()
   let serving = false
   let host: Host | undefined
-  const getHost = () => (host ??= createHost(options, settings, logger))
+  const getHost = () => (host ??= createHost(instance.options, instance.settings, logger))
   async function urlFor(absolutePath: string): Promise<string | undefined> {
-    if (serving) return settings.dev === 'lockfile' ? getHost().lockedUrlFor(absolutePath) : undefined
+    if (serving) return instance.settings.dev === 'lockfile' ? getHost().lockedUrlFor(absolutePath) : undefined
     return getHost().urlFor(absolutePath)
   }
   /** What the rewrite step asks: in a build, the hosted URL; in `dev: 'lockfile'`, the locked one. */
@@ -107,14 +78,13 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
     keptByBundler: (path, why) => getHost().keptByBundler(path, why),
   }
   /** A dev server with `dev: 'local'` (the default) leaves every reference to the bundler. */
-  const passive = () => serving && settings.dev === 'local'
+  const passive = () => serving && instance.settings.dev === 'local'
 
   /** webpack and Rspack alike: their logger, their context as the root, hosted imports typed as URLs, their resolver. */
   const webpackLike = (compiler: BundlerCompiler) => {
     const native = compiler.getInfrastructureLogger(PLUGIN_NAME)
     logger = { info: (message) => native.info(message), warn: (message) => native.warn(message) }
-    bundlerRoot = compiler.options.context
-    resolveAll()
+    instance.setBundlerRoot(compiler.options.context)
     resolution = typeHostedMediaAsUrls(compiler, PLUGIN_NAME, meta.framework, resolver, ready)
   }
 
@@ -138,15 +108,15 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
           warn: (message) => context.warn(message),
         }
       }
-      if (settings.prewarm && !serving) {
+      if (instance.settings.prewarm && !serving) {
         const { scanFiles } = await import('../core/scan.ts')
         // Start every upload now; each import awaits its own (single-flight) result later. A scan
         // that fails (a folder it cannot read) leaves the files to their imports, as without prewarm.
-        const paths = await scanFiles(options).catch((error: unknown) => {
+        const paths = await scanFiles(instance.options).catch((error: unknown) => {
           logger.warn(`prewarm skipped: ${(error as Error).message}`)
           return []
         })
-        for (const path of paths) getHost().prewarm(resolve(options.root, path))
+        for (const path of paths) getHost().prewarm(resolve(instance.options.root, path))
       }
     },
 
@@ -218,9 +188,9 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
         order: 'post',
         async handler(config, env) {
           // Vite resolves its root so too; `configResolved` has the final word.
-          bundlerRoot = resolve(config.root ?? '.')
+          instance.setBundlerRoot(resolve(config.root ?? '.'))
           await ready()
-          if (env.command === 'serve' && (env.isPreview || settings.dev === 'local')) return undefined
+          if (env.command === 'serve' && (env.isPreview || instance.settings.dev === 'local')) return undefined
           const postcss = await postcssWithPlugin(config, mediaPostcssPlugin(PLUGIN_NAME, async (value, file, stylesheet) => {
             await ready()
             const { path } = splitQuery(file)
@@ -237,10 +207,9 @@ export const unpluginFactory: UnpluginFactory<WixMediaPluginOptions | undefined>
       },
       async configResolved(config) {
         serving = config.command === 'serve'
-        bundlerRoot = config.root
+        instance.setBundlerRoot(config.root)
         resolution = { aliases: config.resolve.alias }
         await ready()
-        resolveAll()
         logger = {
           info: (message) => config.logger.info(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
           warn: (message) => config.logger.warn(`[${PLUGIN_NAME}] ${message}`, { timestamp: true }),
