@@ -84,7 +84,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
   const { signal } = setup
   const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0 }
   const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
-    openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/')),
+    openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/'), options.root),
     loadStatCache(options.cacheDir),
   ])
   let client: Promise<MediaClient> | undefined

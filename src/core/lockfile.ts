@@ -3,10 +3,13 @@
  * holds no churning fields, so diffs and merges stay small. Writes are atomic (temp file + rename)
  * and serialized across processes by a lock file; each write re-reads the file and applies only this
  * run's changes, so two processes syncing at once end with the union. A corrupt file, another
- * site's file or a newer schema is an error, never silently overwritten.
+ * site's file or a newer schema is an error, never silently overwritten. The file records the
+ * folder its paths are relative to (`root`, from the lockfile's own folder), so that a run from
+ * another folder (a subfolder with `--lockfile ../…`) is refused instead of rewriting those paths.
  */
+import { realpathSync } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { writeFileAtomic } from './atomic-write.ts'
 import { WixMediaError } from './errors.ts'
 import { withFileLock } from './file-lock.ts'
@@ -34,6 +37,11 @@ export interface LockEntry {
 export interface LockfileData {
   version: number
   siteId: string | undefined
+  /**
+   * The project root the `paths` are relative to, from the lockfile's folder (`.`: the same
+   * folder). Lockfiles written before it was recorded have none until their next write.
+   */
+  root?: string
   files: Record<string, LockEntry>
 }
 
@@ -63,6 +71,10 @@ export function parseLockfile(text: string, file: string): LockfileData {
     throw lockfileError(file, `the lockfile has schema version ${data.version}, newer than this tool's ${LOCKFILE_VERSION}`,
       'Upgrade unplugin-wix-media to the version that wrote it')
   }
+  if (data.root !== undefined && (!isText(data.root) || isAbsolute(data.root))) {
+    throw lockfileError(file, `the lockfile's \`root\` is not a relative folder (got ${JSON.stringify(data.root)})`,
+      'Restore it from git (`root` is the project folder, seen from the lockfile\'s folder: usually ".")')
+  }
   for (const [hash, entry] of Object.entries(data.files)) {
     const wrong = entryProblem(hash, entry)
     if (wrong) {
@@ -70,7 +82,7 @@ export function parseLockfile(text: string, file: string): LockfileData {
         'Restore the file from git, or delete that entry (or the whole file) and run `wix-media sync`: uploaded files are re-adopted, not uploaded again')
     }
   }
-  return { version: data.version, siteId: data.siteId, files: data.files }
+  return { version: data.version, siteId: data.siteId, ...(data.root !== undefined && { root: data.root }), files: data.files }
 }
 
 const MEDIA_TYPES = new Set<unknown>(['IMAGE', 'VIDEO', 'AUDIO', 'DOCUMENT', 'VECTOR', 'ARCHIVE', 'MODEL3D', 'OTHER'] satisfies MediaType[])
@@ -113,7 +125,33 @@ export function formatLockfile(data: LockfileData): string {
       paths: [...new Set(entry.paths)].sort(),
     }
   }
-  return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, files }, null, 2)}\n`
+  return `${JSON.stringify({ version: LOCKFILE_VERSION, siteId: data.siteId, root: data.root, files }, null, 2)}\n`
+}
+
+/** How a lockfile at `path` records the project root `root`: relative to its own folder, `/`-separated. */
+export function rootField(path: string, root: string): string {
+  return relative(dirname(resolve(path)), resolve(root)).split(sep).join('/') || '.'
+}
+
+function sameFolder(a: string, b: string): boolean {
+  if (a === b) return true
+  try {
+    return realpathSync(a) === realpathSync(b)
+  } catch {
+    return false
+  }
+}
+
+/** A lockfile whose recorded root is not `root` must not be used from there: its paths mean other files. */
+function checkRoot(data: LockfileData | undefined, path: string, root: string | undefined, label: string): void {
+  if (data?.root === undefined || root === undefined) return
+  const recorded = resolve(dirname(resolve(path)), data.root)
+  if (sameFolder(recorded, resolve(root))) return
+  throw new WixMediaError('WIX_MEDIA_CONFIG', `the lockfile's paths are relative to ${recorded} (its \`root\`), not to ${resolve(root)}`, {
+    file: label,
+    hint: `Run from ${recorded}, or pass --root ${recorded}; if the project's root has moved for good, delete the lockfile and run ` +
+      '`wix-media sync` from the new root (uploaded files are re-adopted, not uploaded again)',
+  })
 }
 
 /**
@@ -168,10 +206,12 @@ export interface Lockfile {
 
 /**
  * Opens the lockfile for a site. With `siteId` unset (no credentials), the file's own site is used.
- * `label` is how messages name it (the path relative to the project).
+ * `label` is how messages name it (the path relative to the project). `root`: the project root its
+ * paths are relative to, checked against the one the file records, and recorded with each write.
  */
-export async function openLockfile(path: string, siteId: string | undefined, label = path): Promise<Lockfile> {
+export async function openLockfile(path: string, siteId: string | undefined, label = path, root?: string): Promise<Lockfile> {
   const { data: loaded, stamp: loadedStamp } = await readLockfile(path, label)
+  checkRoot(loaded, path, root, label)
   let stamp: FileStamp | null | undefined = loadedStamp
   if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
     throw lockfileError(label, `the lockfile belongs to site ${loaded.siteId}, not to ${siteId}`,
@@ -196,10 +236,12 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         if (current?.siteId && site && current.siteId !== site) {
           throw lockfileError(label, `the lockfile now belongs to site ${current.siteId}, not to ${site}`, 'Check WIX_SITE_ID')
         }
+        checkRoot(current, path, root, label)
         const files = new Map(Object.entries(current?.files ?? {}))
         for (const hash of batchDeletes) files.delete(hash)
         for (const [hash, entry] of batchUpserts) files.set(hash, entry)
-        await writeFileAtomic(path, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, files: Object.fromEntries(files) }))
+        const rootAsRecorded = root === undefined ? current?.root : rootField(path, root)
+        await writeFileAtomic(path, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, root: rootAsRecorded, files: Object.fromEntries(files) }))
         // Just written, so too fresh to stamp (isRacy): the next run that reads it will.
         stamp = undefined
         view = files

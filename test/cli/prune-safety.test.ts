@@ -23,6 +23,16 @@ function tree(): Tree {
 
 const trashed = (emulator: Emulator) => emulator.files().filter((file) => file.parentFolderId === 'trash-root')
 
+/** Makes the lockfile one written before lockfiles recorded their root (no `root` field); returns its text. */
+async function withoutRecordedRoot(root: string): Promise<string> {
+  const data = JSON.parse(await readFile(join(root, LOCKFILE), 'utf8')) as { root?: string }
+  expect(data.root).toBe('.')
+  delete data.root
+  const text = `${JSON.stringify(data, null, 2)}\n`
+  await writeFile(join(root, LOCKFILE), text)
+  return text
+}
+
 /** Another project of the same site has synced into the default managed folder. */
 async function otherProjectSynced(emulator: Emulator): Promise<void> {
   const other = await fixtures.project(tree())
@@ -67,11 +77,11 @@ describe('prune --remote without a lockfile to go by', () => {
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(empty)
   })
 
-  it('refuses when no file under the root uses any entry (run from a subfolder with --lockfile), and drops none of them', async () => {
+  it('refuses when no file under the root uses any entry (run from a subfolder with --lockfile), and drops none of them (a lockfile without `root`)', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project({ ...tree(), 'docs/readme.txt': 'x' })
     expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
-    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    const lock = await withoutRecordedRoot(root)
 
     const run = await fixtures.runCli(['prune', '--remote', '--yes', '--min-age', '0', '--lockfile', join(root, LOCKFILE)], join(root, 'docs'), cliEnv(emulator))
 
@@ -82,12 +92,34 @@ describe('prune --remote without a lockfile to go by', () => {
   })
 })
 
-describe('prune from the wrong root', () => {
-  it('refuses, dropping and trashing nothing, when the files it finds are at none of the lockfile\'s paths (a subfolder with --lockfile ../…)', async () => {
+describe('the wrong root', () => {
+  it('every command refuses a lockfile whose recorded root is another folder, even where a file there is at a recorded path', async () => {
+    const emulator = await fixtures.emulator()
+    // docs/img/logo.png is at a path the lockfile records (img/logo.png), relative to docs/.
+    const root = await fixtures.project({
+      'img/logo.png': png(5, 5, 1), 'img/hero.png': png(5, 5, 2), 'img/team.png': png(5, 5, 3), 'docs/img/logo.png': png(5, 5, 1),
+    })
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    expect(JSON.parse(lock)).toMatchObject({ root: '.' })
+    for (const args of [['sync'], ['status'], ['verify', '--fix'], ['prune'], ['prune', '--remote', '--yes', '--min-age', '0']]) {
+      const run = await fixtures.runCli([...args, '--lockfile', '../wix-media.lock.json'], join(root, 'docs'), cliEnv(emulator))
+      expect(run.code, `${args.join(' ')}: ${run.stderr}`).toBe(2)
+      expect(run.stderr).toContain(`error WIX_MEDIA_CONFIG: ../wix-media.lock.json: the lockfile's paths are relative to ${root} (its \`root\`), not to ${join(root, 'docs')}`)
+      expect(run.stderr).toContain(`Run from ${root}, or pass --root ${root}`)
+    }
+    expect(trashed(emulator)).toEqual([])
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+    // From the right root, through the same path, all is well.
+    const right = await fixtures.runCli(['status', '--root', root, '--lockfile', join(root, LOCKFILE)], join(root, 'docs'), cliEnv(emulator))
+    expect(right.code, right.stderr).toBe(0)
+  })
+
+  it('prune refuses, dropping and trashing nothing, when the files it finds are at none of the lockfile\'s paths (a lockfile without `root`)', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project({ 'img/a.png': png(5, 5, 1), 'img/b.png': png(5, 5, 2), 'other/c.png': png(5, 5, 3) })
     expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
-    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    const lock = await withoutRecordedRoot(root)
 
     for (const args of [['prune'], ['prune', '--remote', '--yes', '--min-age', '0']]) {
       const run = await fixtures.runCli([...args, '--lockfile', join(root, LOCKFILE)], join(root, 'img'), cliEnv(emulator))

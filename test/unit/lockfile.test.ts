@@ -161,6 +161,14 @@ describe('parseLockfile', () => {
     expect(error.message).toBe(`${file}: the lockfile's entry ${what}. Restore the file from git, or delete that entry (or the whole file) and run \`wix-media sync\`: uploaded files are re-adopted, not uploaded again`)
   })
 
+  it('rejects a `root` that is not a relative folder', () => {
+    for (const root of ['/abs/project', 42, '']) {
+      const error = lockfileFailure(() => parseLockfile(JSON.stringify({ version: 1, siteId: 's', root, files: {} }), file))
+      expect(error.message).toContain(`${file}: the lockfile's \`root\` is not a relative folder (got ${JSON.stringify(root)})`)
+    }
+    expect(parseLockfile(JSON.stringify({ version: 1, siteId: 's', root: '..', files: {} }), file).root).toBe('..')
+  })
+
   it('rejects a newer schema version', () => {
     const error = lockfileFailure(() => parseLockfile('{ "version": 2, "siteId": "s", "files": {} }', file))
     expect(error.code).toBe('WIX_MEDIA_LOCKFILE')
@@ -227,6 +235,29 @@ describe('openLockfile', () => {
     const text = await readFile(path, 'utf8')
     expect(text).toBe(formatLockfile({ version: 1, siteId: 'site-1', files: { [H1]: entry('a', ['a.png']), [H2]: entry('b', ['b.png']) } }))
     expect(lock.entries().map(([hash]) => hash)).toEqual([H1, H2])
+  })
+
+  it('records the project root from its own folder, and refuses to be used from another root (a config error)', async () => {
+    const project = join(dir, 'project')
+    const inside = join(project, 'media.lock.json')
+    const lock = await openLockfile(inside, 's', 'media.lock.json', project)
+    lock.set(H1, entry('a', ['a.png']))
+    await lock.flush()
+    expect(JSON.parse(await readFile(inside, 'utf8'))).toMatchObject({ root: '.' })
+    // A lockfile outside its root records the way there.
+    const beside = await openLockfile(join(dir, 'shared.lock.json'), 's', 'shared.lock.json', project)
+    beside.set(H1, entry('a', ['a.png']))
+    await beside.flush()
+    expect(JSON.parse(await readFile(join(dir, 'shared.lock.json'), 'utf8'))).toMatchObject({ root: 'project' })
+
+    const error = await rejection(openLockfile(inside, 's', '../media.lock.json', join(project, 'docs')))
+    expect([error.code, error.file]).toEqual(['WIX_MEDIA_CONFIG', '../media.lock.json'])
+    expect(error.message).toContain(`the lockfile's paths are relative to ${project} (its \`root\`), not to ${join(project, 'docs')}`)
+    // Opened without a root to check (a tool that does not use paths), it keeps the recorded one.
+    const plain = await openLockfile(inside, 's')
+    plain.set(H2, entry('b', ['b.png']))
+    await plain.flush()
+    expect(JSON.parse(await readFile(inside, 'utf8'))).toMatchObject({ root: '.' })
   })
 
   it('refuses a lockfile of another site', async () => {
