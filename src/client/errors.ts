@@ -10,6 +10,7 @@ export const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
   WIX_MEDIA_SERVER: 'Wix had a problem; try again later',
   WIX_MEDIA_NETWORK: 'Check the network connection and `apiBaseUrl`',
   WIX_MEDIA_TIMEOUT: 'Check the network, or raise `timeout`',
+  WIX_MEDIA_CONFIG: 'Check WIX_API_BASE_URL (or `apiBaseUrl`): it is the API\'s origin, such as https://www.wixapis.com, with no path',
 }
 
 const RULE_HINTS: Record<string, string> = {

@@ -127,6 +127,13 @@ export function createHttp(settings: HttpSettings): Http {
         call.what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']), [settings.apiKey],
       )
       if (response.statusCode === 429) sentAtCuts.set(error, cuts)
+      // A 404 that names no missing resource is an endpoint that is not there: a wrong API base URL,
+      // never a file that is gone (which `verify --fix` would drop from the lockfile).
+      if (response.statusCode === 404 && error.rule !== 'RESOURCE_NOT_FOUND') {
+        throw new WixMediaError('WIX_MEDIA_CONFIG', `${call.what} failed: ${settings.baseUrl} has no Media Manager API (HTTP 404 for ${call.method} ${path})`, {
+          status: 404, requestId: error.requestId, hint: HINTS.WIX_MEDIA_CONFIG, cause: error,
+        })
+      }
       throw error
     }
     settings.pacer.succeeded()

@@ -26,6 +26,9 @@ export async function dropBroken(engine: Engine, problems: readonly VerifyProble
   return dropped
 }
 
+/** Wix said that this file does not exist (not: that the call went nowhere). */
+const isGone = (error: unknown) => isWixMediaError(error, 'WIX_MEDIA_NOT_FOUND') && error.rule === 'RESOURCE_NOT_FOUND'
+
 export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Promise<{ checked: number; problems: VerifyProblem[] }> {
   const entries = engine.lockfile.entries()
   const client = await engine.client()
@@ -35,13 +38,13 @@ export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Prom
     try {
       for (const file of await client.getFiles(ids, signal)) found.set(file.id, file)
     } catch (error) {
-      if (!isWixMediaError(error, 'WIX_MEDIA_NOT_FOUND')) throw error
+      if (!isGone(error)) throw error
       // One unknown id fails the whole batch: ask for each one to find out which.
       for (const id of ids) {
         try {
           found.set(id, await client.getFile(id, signal))
         } catch (single) {
-          if (!isWixMediaError(single, 'WIX_MEDIA_NOT_FOUND')) throw single
+          if (!isGone(single)) throw single
         }
       }
     }

@@ -315,6 +315,22 @@ describe('wix-media verify', () => {
     expect(broken.stderr).toContain(`missing       ${gone.id} (src/assets/hero-copy.png, src/assets/hero.png)`)
   })
 
+  it('an API base URL with a path (every call a 404 that names no file) is a config error, never "missing": --fix drops nothing', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const lock = await readFile(join(root, LOCKFILE), 'utf8')
+    const wrongBase = `${emulator.url}/site-media/v1`
+    for (const args of [['verify'], ['verify', '--fix']]) {
+      const run = await fixtures.runCli(args, root, { ...cliEnv(emulator), WIX_API_BASE_URL: wrongBase })
+      expect(run.code, run.stderr).toBe(2)
+      expect(run.stderr).toContain(`error WIX_MEDIA_CONFIG: Reading files failed: ${wrongBase} has no Media Manager API (HTTP 404 for POST /site-media/v1/files/get-files)`)
+      expect(run.stderr).toContain('Check WIX_API_BASE_URL (or `apiBaseUrl`)')
+      expect(run.stderr).not.toContain('missing')
+    }
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
+  })
+
   it('its hint works: verify --fix drops the entries of trashed and deleted files, and the next sync uploads them again', async () => {
     const emulator = await fixtures.emulator()
     const files = tree()
