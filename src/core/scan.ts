@@ -135,7 +135,12 @@ async function namedDotFiles(include: readonly string[]): Promise<(path: string)
 /** Stats one entry (through links) for {@link Observed}. */
 export function observe(path: string, absolutePath: string): Observed {
   const at = Date.now()
-  return { path, stats: statSync(absolutePath, { throwIfNoEntry: false }), at }
+  try {
+    return { path, stats: statSync(absolutePath, { throwIfNoEntry: false }), at }
+  } catch {
+    // A link to itself (ELOOP), or a path through a file (ENOTDIR): it names nothing, as a missing one.
+    return { path, stats: undefined, at }
+  }
 }
 
 export interface Scan {

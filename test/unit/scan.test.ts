@@ -171,6 +171,17 @@ describe('scanFiles', () => {
     }
   })
 
+  it('skips a link to itself (ELOOP), a folder link or a file link, and a dangling link, instead of failing the scan', async () => {
+    await tree({ 'img/a.png': '' })
+    await mkdir(join(root, 'loop'))
+    await symlink('selfdir', join(root, 'loop', 'selfdir'), 'dir')
+    await symlink('self.png', join(root, 'img', 'self.png'))
+    await symlink('gone.png', join(root, 'img', 'dangling.png'))
+    expect(await scanFiles({ root, include: ['**/*.png'], exclude: [] })).toEqual(['img/a.png'])
+    const { observed } = await scanTree({ root, include: ['**/*.png'], exclude: [] })
+    expect(observed.find((entry) => entry.path === 'loop/selfdir')).toMatchObject({ stats: undefined })
+  })
+
   it('returns nothing for an empty or missing root', async () => {
     expect(await scanFiles(defaults())).toEqual([])
     expect(await scanFiles({ ...defaults(), root: join(root, 'missing') })).toEqual([])
