@@ -40,6 +40,11 @@ export interface EngineCounters {
   failed: number
   /** HTTP requests sent (API calls and transfers). */
   requests: number
+  /**
+   * Uploads that Wix is processing: recorded (and counted in `uploaded`) once READY. After an
+   * interrupted run, the ones it was still processing, which are not recorded.
+   */
+  processing: number
 }
 
 export interface EngineEvents {
@@ -82,7 +87,7 @@ const FLUSH_EVERY_MS = 200
 
 export async function createEngine(options: ResolvedOptions, setup: EngineSetup = {}): Promise<Engine> {
   const { signal } = setup
-  const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0 }
+  const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0, processing: 0 }
   const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
     openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/'), options.root),
     loadStatCache(options.cacheDir),
@@ -154,9 +159,21 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
         signal,
       })
     })
+    let ready = uploaded
+    if (options.waitForReady !== false) {
+      counters.processing++
+      try {
+        ready = await waitUntilReady(api, uploaded, options.waitForReady, signal)
+      } catch (error) {
+        // Stopped while Wix processes it, it stays counted: uploaded, not recorded.
+        if (!signal?.aborted) counters.processing--
+        throw error
+      }
+      counters.processing--
+    }
+    // Counted once recorded: an upload stopped while Wix processes it is not in the lockfile (the next sync adopts it).
     counters.uploaded++
     counters.uploadedBytes += local.size
-    const ready = options.waitForReady === false ? uploaded : await waitUntilReady(api, uploaded, options.waitForReady, signal)
     return record(local, entryFromDescriptor(ready, describe), 'uploaded')
   }
 

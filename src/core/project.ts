@@ -66,6 +66,7 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
     adopted: 0,
     errors: [],
     stale,
+    processing: 0,
     requests: 0,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: true,

@@ -22,6 +22,11 @@ export interface SyncReport {
   errors: WixMediaError[]
   /** Lockfile hashes that no scanned file has any more (`wix-media prune` drops them). */
   stale: string[]
+  /**
+   * Files uploaded that Wix was still processing when the run stopped (interrupted): not recorded,
+   * and not in `uploaded`; the next sync finds them in the managed folder and adopts them.
+   */
+  processing: number
   requests: number
   durationMs: number
   /**
@@ -105,6 +110,7 @@ export async function syncFiles(
     adopted: engine.counters.adopted - before.adopted,
     errors,
     stale: reconciled.stale,
+    processing: engine.counters.processing,
     requests: engine.counters.requests - before.requests,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: false,

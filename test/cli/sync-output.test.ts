@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import { sync } from '../../src/cli/commands/sync.ts'
 import { createOutput, type Sink } from '../../src/cli/output.ts'
-import { png } from '../support/media.ts'
+import { mp4, png } from '../support/media.ts'
 import { countRoute, optionsFor, readLock, settle, until, useFixtures, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
@@ -95,6 +95,29 @@ describe('sync output', () => {
     expect(await sync(optionsFor(emulator, root), fromRecord.output)).toBe(0)
     expect(fromRecord.stderr.text()).toContain('Every file is as the last sync left it')
     expect(perFile(fromRecord.stderr.text())).toEqual(['reused   media/a.png', 'reused   media/b-copy.png', 'reused   media/b.png'])
+  })
+
+  it('stopped while Wix processes an upload, it does not count it as recorded, says so, and the next sync adopts it', async () => {
+    const emulator = await fixtures.emulator({ processingMs: { VIDEO: 1_500 } })
+    const root = await fixtures.project({ 'media/clip.mp4': mp4(4096) })
+    const stderr = collector()
+    const stdout = collector()
+    const stop = new AbortController()
+    const running = sync(optionsFor(emulator, root), createOutput({ json: true, quiet: false, verbose: false }, { stderr, stdout }), stop.signal)
+    // The upload is done when the run starts asking Wix whether the file is ready.
+    await until(() => countRoute(emulator, 'getFile') >= 1, 'a readiness poll')
+    stop.abort()
+
+    expect(await running).toBe(130)
+    expect(stderr.text()).toMatch(/^interrupted: 0 uploaded \(0 B\) and 0 adopted, recorded in \S*wix-media\.lock\.json; 1 more uploaded but still processing, not recorded \(the next sync adopts it\); run `wix-media sync` again to finish$/m)
+    expect(JSON.parse(stdout.text())).toMatchObject({ interrupted: true, uploaded: 0, processing: 1 })
+    await expect(readLock(root)).rejects.toThrow(/ENOENT/)
+
+    // The next sync adopts the file once Wix is done with it: nothing is uploaded twice.
+    const next = collector()
+    expect(await sync(optionsFor(emulator, root), createOutput({ json: true, quiet: false, verbose: false }, { stderr: collector(), stdout: next }))).toBe(0)
+    expect(JSON.parse(next.text())).toMatchObject({ uploaded: 0, adopted: 1, processing: 0 })
+    expect(emulator.files()).toHaveLength(1)
   })
 
   it('stopped mid-run, it records the finished uploads and says how many, without an error per aborted file', async () => {

@@ -115,9 +115,13 @@ function interrupted(report: SyncReport, options: ResolvedOptions, output: Outpu
   for (const error of failures) output.error(error)
   const lockfile = relative(process.cwd(), options.lockfile) || options.lockfile
   const done = `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}) and ${report.adopted} adopted`
+  // Uploads Wix was still processing are not recorded: say so, or the count would claim them.
+  const processing = report.processing > 0
+    ? `; ${report.processing} more uploaded but still processing, not recorded (the next sync adopts ${report.processing === 1 ? 'it' : 'them'})`
+    : ''
   output.info(options.frozen
     ? 'interrupted: nothing was written (--frozen)'
-    : `interrupted: ${done}, recorded in ${lockfile}; run \`wix-media sync\` again to finish`)
+    : `interrupted: ${done}, recorded in ${lockfile}${processing}; run \`wix-media sync\` again to finish`)
   output.json({ ...report, interrupted: true, errors: failures.map(errorJson) })
   return EXIT.INTERRUPTED
 }
