@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfig } from '../core/config-file.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { closest, OPTION_NAMES } from '../core/option-names.ts'
-import { resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
+import { narrowTo, resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
 import { PLUGIN_OPTION_NAMES } from '../plugin/options.ts'
 import { createOutput, type Output } from './output.ts'
 import { UsageError } from './usage-error.ts'
@@ -82,7 +82,9 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     ...(concurrency !== undefined && { concurrency }),
     ...(flags.frozen !== undefined && { frozen: flags.frozen as boolean }),
   }
-  const options = resolveOptions({ root: cwd, ...fromConfig, ...overrides, ...(positionals.length > 0 && { include: positionals }) })
+  const resolved = resolveOptions({ root: cwd, ...fromConfig, ...overrides })
+  // Globs on the command line narrow `include`; they do not replace it (`sync 'img/**'` is img's media, not its every file).
+  const options = positionals.length > 0 ? narrowTo(resolved, positionals) : resolved
   if (!statSync(options.root, { throwIfNoEntry: false })?.isDirectory()) {
     // A mistyped root would scan nothing and pass (`--frozen` too), and leave a cache folder there.
     throw new WixMediaError('WIX_MEDIA_CONFIG', 'the project root is not a folder (it does not exist, or is a file)', {

@@ -13,7 +13,8 @@
  *   upload (format, size limit) hold again when the type and the limit are still the same;
  * - the lockfile's stamp as that sync read or wrote it, and the lockfile paths outside the scan it
  *   kept because their files exist (they must still exist);
- * - the options that decide it: root, include, exclude, lockfile, site; and this tool's version.
+ * - the options that decide it: root, include, exclude, the command line's globs, lockfile, site;
+ *   and this tool's version.
  * Stats too fresh to trust (`isRacy`, file-stamp.ts) are not recorded: a racy listing makes the
  * next sync walk, a racy file leaves no record. Any difference means a walk or a full sync, which
  * writes a new record when it ends clean. Like the stat cache, the record lives in `cacheDir`, is
@@ -69,7 +70,7 @@ interface SavedRecord {
 
 const recordFile = (options: ResolvedOptions) => join(options.cacheDir, 'last-sync.json')
 const keyOf = (options: ResolvedOptions) =>
-  JSON.stringify([packageVersion(), options.root, options.include, options.exclude, options.lockfile, options.siteId ?? null])
+  JSON.stringify([packageVersion(), options.root, options.include, options.exclude, options.only ?? null, options.lockfile, options.siteId ?? null])
 const sameDigest = (a: TreeDigest, b: TreeDigest) => a.paths === b.paths && a.stats === b.stats
 
 /** The last clean sync's record, when there is one for these options. */

@@ -126,6 +126,8 @@ export interface ResolvedOptions {
   readonly frozen: boolean
   readonly maxFileSize: Readonly<Record<MediaType, number>>
   readonly dispatcher: Dispatcher | undefined
+  /** Globs from the command line (`wix-media sync 'img/**'`): the run covers the `include` files that match one of them. */
+  readonly only?: readonly string[]
 }
 
 
@@ -136,7 +138,9 @@ const DEFAULT_MAX_FILE_SIZE: Record<MediaType, number> = {
 }
 
 function invalid(name: string, expected: string, value: unknown): never {
-  throw new WixMediaError('WIX_MEDIA_CONFIG', `Expected \`${name}\` to be ${expected}, got ${JSON.stringify(value)}`, {
+  // An option's name in code style; a description (the command line's globs) as it is.
+  const what = name.includes(' ') ? name : `\`${name}\``
+  throw new WixMediaError('WIX_MEDIA_CONFIG', `Expected ${what} to be ${expected}, got ${JSON.stringify(value)}`, {
     hint: 'Fix the option (in wix-media.config, the plugin options or the command line)',
   })
 }
@@ -173,6 +177,11 @@ function globs(name: string, value: unknown, fallback: readonly string[]): reado
   const list = typeof value === 'string' ? [value] : value
   if (!Array.isArray(list) || list.some((item) => typeof item !== 'string' || item === '')) invalid(name, 'an array of glob strings', value)
   return Object.freeze([...list as string[]])
+}
+
+/** `options` narrowed to the `include` files that also match one of `globs` (the command line's). */
+export function narrowTo(options: ResolvedOptions, list: readonly string[]): ResolvedOptions {
+  return Object.freeze({ ...options, only: inRootGlobs('the command line\'s globs', globs('the command line\'s globs', list, [])) })
 }
 
 export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {

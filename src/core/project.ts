@@ -71,7 +71,8 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
     durationMs: Math.round(performance.now() - started),
     fromLastSync: true,
   }), (engine, scan) => {
-    engine.retainCache(scan.paths)
+    // A run narrowed by the command line's globs saw part of the project: the rest of the cache stays.
+    if (!options.only) engine.retainCache(scan.paths)
     return syncFiles(engine, scan.paths, { ...setup, observed: scan.observed })
   })
 }

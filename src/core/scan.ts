@@ -26,6 +26,8 @@ export interface ScanOptions {
   gitignore?: boolean
   /** The tool's cache folder: never walked (it holds no media, and its writes are not changes to the tree). */
   cacheDir?: string
+  /** Globs that narrow the scan to the `include` files matching one of them (the command line's). */
+  only?: readonly string[]
 }
 
 /**
@@ -132,6 +134,12 @@ async function namedDotFiles(include: readonly string[]): Promise<(path: string)
   }
 }
 
+/** `include` as a test of one path, with the walk's own rules (dot folders, any case). */
+async function includeMatcher(include: readonly string[]): Promise<(path: string) => boolean> {
+  const { default: picomatch } = await import('picomatch')
+  return picomatch([...include], { dot: true, nocase: true })
+}
+
 /** Stats one entry (through links) for {@link Observed}. */
 export function observe(path: string, absolutePath: string): Observed {
   const at = Date.now()
@@ -187,15 +195,17 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
     observed.push(observe(relativeOf(path), path))
     loopSafe(path, callback)
   }
-  // One walk finds both the media and the .gitignore files.
+  // One walk finds both the media and the .gitignore files; narrowed, only where the globs lead.
   const { default: fg } = await import('fast-glob')
-  const found = await fg(honourGitignore ? [...options.include, GITIGNORE] : [...options.include], {
+  const patterns = options.only ?? options.include
+  const found = await fg(honourGitignore ? [...patterns, GITIGNORE] : [...patterns], {
     ...await walkOptions(options),
     fs: { stat, readdir },
   })
   if (unreadable.length > 0) throw unreadableError(unreadable)
-  const named = await namedDotFiles(options.include)
-  const media = found.filter((path) => !isGitignore(path) && (!isDotFile(path) || named(path)))
+  const named = await namedDotFiles(patterns)
+  const included = options.only ? await includeMatcher(options.include) : () => true
+  const media = found.filter((path) => !isGitignore(path) && (!isDotFile(path) || named(path)) && included(path))
   if (!honourGitignore) return { paths: media.sort(), observed }
   const gitignores = await loadGitignores(options.root, found.filter(isGitignore), observed)
   const kept = gitignores.length === 0 ? media : media.filter((path) => !isIgnored(path, gitignores))

@@ -223,6 +223,29 @@ describe('wix-media sync', () => {
     expect(emulator.requests()).toEqual([])
   })
 
+  it('globs on the command line narrow `include` (media only), and leave the rest of the stat cache alone', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({
+      'img/a.png': png(3, 3, 41), 'img/notes.txt': 'notes', 'img/README.md': '# hi', 'docs/b.png': png(3, 3, 42),
+    })
+    const all = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(all.code, all.stderr).toBe(0)
+    const cached = Object.keys((JSON.parse(await readFile(join(root, STAT_CACHE), 'utf8')) as { entries: object }).entries).sort()
+    expect(cached).toEqual(['docs/b.png', 'img/a.png'])
+
+    await writeFile(join(root, 'img/c.png'), png(3, 3, 43))
+    const narrowed = await fixtures.runCli(['sync', '--json', 'img/**'], root, cliEnv(emulator))
+    expect(narrowed.code, narrowed.stderr).toBe(0)
+    expect(JSON.parse(narrowed.stdout)).toMatchObject({ files: 2, uploaded: 1, reused: 1, errors: [] })
+    expect(Object.keys(pathsInLock(await readLock(root))).sort()).toEqual(['docs/b.png', 'img/a.png', 'img/c.png'])
+    // docs/b.png was not scanned, and keeps its stat cache entry.
+    expect(Object.keys((JSON.parse(await readFile(join(root, STAT_CACHE), 'utf8')) as { entries: object }).entries)).toContain('docs/b.png')
+
+    const status = await fixtures.runCli(['status', '--json', '**'], root, cliEnv(emulator))
+    expect(status.code, status.stderr).toBe(0)
+    expect(JSON.parse(status.stdout)).toMatchObject({ work: [], unchanged: 3, errors: [] })
+  })
+
   it('wix-media.config.json is honoured: uploads go to its folder', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project({ ...tree(), 'wix-media.config.json': JSON.stringify({ folder: '/from-json/assets' }) })

@@ -63,7 +63,7 @@ describe('wix-media: where it looks, and its config', () => {
     for (const glob of ['../shared/**', join(root, 'shared/b.png')]) {
       const run = await fixtures.runCli(['status', glob], join(root, 'app'), cliEnv(emulator))
       expect(run.code, run.stderr).toBe(2)
-      expect(run.stderr).toContain('Expected `include` to be globs relative to `root`')
+      expect(run.stderr).toContain('Expected the command line\'s globs to be globs relative to `root`')
       expect(run.stderr).not.toMatch(/\n\s+at /) // no stack trace
     }
   })
