@@ -50,8 +50,26 @@ Environment: WIX_API_KEY, WIX_SITE_ID, WIX_API_BASE_URL (default https://www.wix
 
 type Flags = NonNullable<ParseArgsConfig['options']>
 
+/** Common flags that mean nothing to a command that never uploads (prune, verify): refused, with why. */
+export const UPLOAD_FLAGS = (command: string): Record<string, string> => ({
+  frozen: `--frozen does not apply to ${command} (it forbids uploads, and ${command} never uploads)`,
+  concurrency: `--concurrency does not apply to ${command} (it limits uploads, and ${command} never uploads)`,
+})
+
+/** COMMON_USAGE without the lines of `flags` (the ones a command refuses). */
+export function commonUsageWithout(flags: Record<string, string>): string {
+  return COMMON_USAGE.split('\n').filter((line) => !Object.keys(flags).some((flag) => line.trimStart().startsWith(`--${flag} `))).join('\n')
+}
+
+export interface PrepareSettings {
+  /** Common flags this command refuses, with why (see {@link UPLOAD_FLAGS}). */
+  refuse?: Record<string, string>
+  /** The command takes globs (`sync [globs…]`). @default true */
+  globs?: boolean
+}
+
 /** Parses flags (printing `usage` for --help), loads the config, and resolves the options once. */
-export async function prepare<const F extends Flags>(args: string[], extra: F, usage: string) {
+export async function prepare<const F extends Flags>(args: string[], extra: F, usage: string, settings: PrepareSettings = {}) {
   const known = { ...COMMON_FLAGS, ...extra }
   let parsed
   try {
@@ -70,6 +88,8 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     return 'help' as const
   }
   if (flags.quiet && flags.verbose) throw new UsageError(`--quiet and --verbose contradict each other: pick one\n\n${usage}`)
+  for (const [flag, why] of Object.entries(settings.refuse ?? {})) if (flags[flag] !== undefined) throw new UsageError(why)
+  if (settings.globs === false && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": this command takes no globs\n\n${usage}`)
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
   const { options: fromConfig } = await loadConfig({ cwd, explicit: flags.config as string | undefined, known: [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES] })
@@ -93,6 +113,27 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
     })
   }
   return { values: flags, options, output }
+}
+
+/** Characters that make a glob of a file name that has them (`img/(2).png`): escape them with `\\` to mean themselves. */
+const GLOB_SYNTAX = /[()[\]{}*?!+@]/
+
+/**
+ * What to say when a scan found nothing where the user pointed: each command-line glob that
+ * matches no media file or, without globs, no media file at all under the root.
+ */
+export async function scanNotes(options: ResolvedOptions, paths: readonly string[]): Promise<string[]> {
+  if (options.only) {
+    const { default: picomatch } = await import('picomatch')
+    return options.only
+      .filter((glob) => {
+        const matches = picomatch(glob, { dot: true, nocase: true })
+        return !paths.some((path) => matches(path))
+      })
+      .map((glob) => `note: "${glob}" matches no media file under ${options.root}` +
+        (GLOB_SYNTAX.test(glob) ? ' (in a glob, ( ) [ ] { } * ? ! are patterns: put a \\ before one to match it in a file name)' : ''))
+  }
+  return paths.length > 0 ? [] : [`note: no media file under ${options.root} matches \`include\` (${options.include.join(', ')}), minus \`exclude\` and .gitignore`]
 }
 
 /** Prints a failure and maps it to an exit code. */

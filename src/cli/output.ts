@@ -59,6 +59,11 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
   }
 }
 
+/** `1 entry`, `2 entries`: a count with its noun. */
+export function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const
 
 /**

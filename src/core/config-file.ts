@@ -5,9 +5,9 @@
 import { access, readFile } from 'node:fs/promises'
 import { dirname, relative, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { WixMediaError } from './errors.ts'
+import { isWixMediaError, WixMediaError } from './errors.ts'
 import { checkOptionNames } from './option-names.ts'
-import type { WixMediaOptions } from './options.ts'
+import { resolveOptions, type WixMediaOptions } from './options.ts'
 
 export const CONFIG_NAMES = ['wix-media.config.ts', 'wix-media.config.mts', 'wix-media.config.mjs', 'wix-media.config.js', 'wix-media.config.json']
 
@@ -63,6 +63,15 @@ export async function loadConfig<T extends WixMediaOptions = WixMediaOptions>(se
     })
   }
   const options = loaded as T
-  checkOptionNames(options, known, relative(cwd, file) || file)
-  return { file, options: options.root === undefined ? options : { ...options, root: resolve(dirname(file), options.root) } }
+  const label = relative(cwd, file) || file
+  checkOptionNames(options, known, label)
+  const rooted = options.root === undefined ? options : { ...options, root: resolve(dirname(file), options.root) }
+  try {
+    // A wrong value is the file's to fix: say which file (the options are resolved again, with the flags, later).
+    resolveOptions({ root: dirname(file), ...rooted }, {})
+  } catch (error) {
+    if (!isWixMediaError(error)) throw error
+    throw new WixMediaError(error.code, error.reason, { file: label, hint: 'Fix the value in the config file', cause: error })
+  }
+  return { file, options: rooted }
 }

@@ -193,14 +193,14 @@ describe('wix-media sync', () => {
     expect(await exists(join(root, LOCKFILE))).toBe(false)
   })
 
-  it('a config with `concurrency: 0` exits 2 with a message naming `concurrency`, before any call', async () => {
+  it('a config with `concurrency: 0` exits 2 with a message naming the file and `concurrency`, before any call', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project({ ...tree(), 'wix-media.config.json': JSON.stringify({ concurrency: 0 }) })
 
     const run = await fixtures.runCli(['sync'], root, cliEnv(emulator))
 
     expect(run.code).toBe(2)
-    expect(run.stderr).toContain('Expected `concurrency` to be an integer ≥ 1, got 0')
+    expect(run.stderr).toContain('error WIX_MEDIA_CONFIG: wix-media.config.json: Expected `concurrency` to be an integer ≥ 1, got 0. Fix the value in the config file')
     expect(emulator.requests()).toEqual([])
     expect(await exists(join(root, LOCKFILE))).toBe(false)
   })
@@ -244,6 +244,22 @@ describe('wix-media sync', () => {
     const status = await fixtures.runCli(['status', '--json', '**'], root, cliEnv(emulator))
     expect(status.code, status.stderr).toBe(0)
     expect(JSON.parse(status.stdout)).toMatchObject({ work: [], unchanged: 3, errors: [] })
+  })
+
+  it('says so when the scan finds nothing where it was pointed: no media under include, or a command-line glob that matches none', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ 'img/(2).png': png(3, 3, 52), 'wix-media.config.json': JSON.stringify({ include: ['assets/**/*.png'] }) })
+    const empty = await fixtures.runCli(['sync'], root, cliEnv(emulator))
+    expect(empty.code, empty.stderr).toBe(0)
+    expect(empty.stderr).toContain(`note: no media file under ${root} matches \`include\` (assets/**/*.png), minus \`exclude\` and .gitignore`)
+
+    await writeFile(join(root, 'wix-media.config.json'), '{}')
+    const literal = await fixtures.runCli(['status', 'img/(2).png'], root, cliEnv(emulator))
+    expect(literal.stderr).toContain(`note: "img/(2).png" matches no media file under ${root} (in a glob, ( ) [ ] { } * ? ! are patterns: put a \\ before one to match it in a file name)`)
+    const escaped = await fixtures.runCli(['status', 'img/\\(2\\).png'], root, cliEnv(emulator))
+    expect(escaped.code).toBe(3)
+    expect(escaped.stderr).toContain('upload  img/(2).png')
+    expect(escaped.stderr).not.toContain('note:')
   })
 
   it('wix-media.config.json is honoured: uploads go to its folder', async () => {
@@ -354,6 +370,26 @@ describe('wix-media verify', () => {
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
   })
 
+  it('with no lockfile it exits 2 naming the path (nothing checked is no pass); globs, --frozen and --concurrency are usage errors', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ 'src/a.png': png(3, 3, 51) })
+    const none = await fixtures.runCli(['verify'], root, cliEnv(emulator))
+    expect(none.code).toBe(2)
+    expect(none.stderr).toContain(`error WIX_MEDIA_CONFIG: ${join(root, LOCKFILE)}: verify found no lockfile to check. Run it from the project root, or pass --root and --lockfile`)
+    for (const [args, message] of [
+      [['verify', 'extra'], 'unexpected argument "extra": this command takes no globs'],
+      [['verify', '--frozen'], '--frozen does not apply to verify'],
+      [['verify', '--concurrency', '2'], '--concurrency does not apply to verify'],
+    ] as const) {
+      const run = await fixtures.runCli([...args], root, cliEnv(emulator))
+      expect(run.code, args.join(' ')).toBe(2)
+      expect(run.stderr).toContain(message)
+    }
+    const help = await fixtures.runCli(['verify', '--help'], root, cliEnv(emulator))
+    expect(help.stdout).not.toMatch(/--frozen|--concurrency/)
+    expect(help.stdout).toContain('--fix')
+  })
+
   it('its hint works: verify --fix drops the entries of trashed and deleted files, and the next sync uploads them again', async () => {
     const emulator = await fixtures.emulator()
     const files = tree()
@@ -411,7 +447,7 @@ describe('wix-media prune', () => {
 
     expect(run.code, run.stderr).toBe(0)
     expect(JSON.parse(run.stdout)).toMatchObject({ dryRun: false, dropped: [sha256(files['public/terms.pdf']!)], orphans: [] })
-    expect(run.stderr).toContain('prune: dropped 1 lockfile entries')
+    expect(run.stderr).toContain('prune: dropped 1 lockfile entry')
     const { 'public/terms.pdf': _gone, ...kept } = files
     expect(pathsInLock(await readLock(root))).toEqual(Object.fromEntries(Object.entries(kept).map(([path, bytes]) => [path, sha256(bytes)])))
     // The Media Manager is left alone without --remote.

@@ -181,14 +181,14 @@ describe('prune flags', () => {
     const run = await fixtures.runCli(['prune', '--remote', '--yes', '--dry-run', '--min-age', '0'], root, cliEnv(emulator))
 
     expect(run.code, run.stderr).toBe(0)
-    expect(run.stderr).toContain('prune: would drop 1 lockfile entries; 1 orphans in /unplugin-wix-media would be moved to the trash')
+    expect(run.stderr).toContain('prune: would drop 1 lockfile entry; 1 orphan in /unplugin-wix-media would be moved to the trash')
     expect(run.stderr).toMatch(/^would trash \S+ \(terms\.pdf\)$/m)
     expect(run.stderr).not.toContain('add --yes')
     expect(trashed(emulator)).toEqual([])
     expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(lock)
 
     const over = await fixtures.runCli(['prune', '--remote', '--yes', '--dry-run', '--min-age', '0', '--max-delete', '0'], root, cliEnv(emulator))
-    expect(over.stderr).toContain('1 orphans in /unplugin-wix-media would not be moved to the trash: more than --max-delete 0')
+    expect(over.stderr).toContain('1 orphan in /unplugin-wix-media would not be moved to the trash: more than --max-delete 0')
   })
 
   it('with a read-only key, --remote --yes drops the entries, then says so along with the failed trash step (exit 1)', async () => {
@@ -205,7 +205,7 @@ describe('prune flags', () => {
     expect(run.code).toBe(1)
     expect(run.stderr).toContain('error WIX_MEDIA_PERMISSION')
     expect(run.stderr).toContain(`orphan  ${orphanId} (terms.pdf)`)
-    expect(run.stderr).toContain('prune: dropped 1 lockfile entries; 1 orphans in /unplugin-wix-media NOT moved to the trash')
+    expect(run.stderr).toContain('prune: dropped 1 lockfile entry; 1 orphan in /unplugin-wix-media NOT moved to the trash')
     expect(Object.keys((await readLock(root)).files)).toHaveLength(2)
     expect(trashed(emulator)).toEqual([])
 

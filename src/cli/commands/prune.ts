@@ -3,17 +3,11 @@ import { createEngine } from '../../core/engine.ts'
 import { prune } from '../../core/prune.ts'
 import { scanFiles } from '../../core/scan.ts'
 import { UsageError } from '../usage-error.ts'
-import { COMMON_USAGE, errorJson, EXIT, prepare } from '../common.ts'
+import { commonUsageWithout, errorJson, EXIT, prepare, scanNotes, UPLOAD_FLAGS } from '../common.ts'
+import { count } from '../output.ts'
 
 /** Common flags that mean nothing to prune, which never uploads: refused, and left out of the help. */
-const NOT_FOR_PRUNE = {
-  frozen: '--frozen does not apply to prune (it forbids uploads, and prune never uploads)',
-  concurrency: '--concurrency does not apply to prune (it limits uploads, and prune never uploads)',
-} as const
-
-const commonUsage = COMMON_USAGE.split('\n')
-  .filter((line) => !Object.keys(NOT_FOR_PRUNE).some((flag) => line.trimStart().startsWith(`--${flag} `)))
-  .join('\n')
+const NOT_FOR_PRUNE = UPLOAD_FLAGS('prune')
 
 export const usage = `Usage: wix-media prune [globs…] [options]
 
@@ -30,7 +24,7 @@ Options:
   --max-delete <n>      refuse to trash more than n files (default 100)
   --min-age <hours>     only files uploaded at least this long ago are orphans (default 24):
                         a build on another branch may have uploaded files its lockfile not yet merged
-${commonUsage}`
+${commonUsageWithout(NOT_FOR_PRUNE)}`
 
 export async function runPrune(args: string[]): Promise<number> {
   const prepared = await prepare(args, {
@@ -39,10 +33,9 @@ export async function runPrune(args: string[]): Promise<number> {
     yes: { type: 'boolean' },
     'max-delete': { type: 'string' },
     'min-age': { type: 'string' },
-  }, usage)
+  }, usage, { refuse: NOT_FOR_PRUNE })
   if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
-  for (const [flag, message] of Object.entries(NOT_FOR_PRUNE)) if (values[flag] !== undefined) throw new UsageError(message)
   const maxDelete = values['max-delete'] === undefined ? 100 : Number(values['max-delete'])
   if (!Number.isInteger(maxDelete) || maxDelete < 0) throw new UsageError(`--max-delete expects a whole number ≥ 0, got "${String(values['max-delete'])}"`)
   const minAgeHours = values['min-age'] === undefined ? 24 : Number(values['min-age'])
@@ -54,6 +47,7 @@ export async function runPrune(args: string[]): Promise<number> {
   const trash = remote && Boolean(values.yes)
   // The walk waits on the disk while the lockfile is parsed.
   const [engine, paths] = await Promise.all([createEngine(options), scanFiles(options)])
+  for (const note of await scanNotes(options, paths)) output.info(note)
   const result = await prune(engine, paths, { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
   for (const error of result.errors) output.error(error)
   if (result.errors.length > 0) {
@@ -67,7 +61,8 @@ export async function runPrune(args: string[]): Promise<number> {
   for (const orphan of result.orphans) output.info(`${label} ${orphan.id} (${orphan.displayName})`)
   // What was done is said even when the trash step failed after the entries were dropped.
   if (result.trashError) output.error(result.trashError)
-  output.info(`prune: ${verb} ${result.dropped.length} lockfile entries` + (remote ? `; ${result.orphans.length} orphans in ${options.folder}${orphansFate(result, trash, dryRun, maxDelete)}` : ''))
+  output.info(`prune: ${verb} ${count(result.dropped.length, 'lockfile entry', 'lockfile entries')}` +
+    (remote ? `; ${count(result.orphans.length, 'orphan', 'orphans')} in ${options.folder}${orphansFate(result, trash, dryRun, maxDelete)}` : ''))
   const { trashError, ...report } = result
   output.json({ dryRun, ...report, errors: trashError ? [errorJson(trashError)] : [] })
   return trashError ? EXIT.FAILED : EXIT.OK

@@ -1,8 +1,8 @@
 /** `wix-media status [globs…]`: what a sync would do, with no writes; the exit code says whether work remains. */
-import { planProject } from '../../core/project.ts'
 import type { Plan } from '../../core/sync.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
 import type { Output } from '../output.ts'
+import { planScanned } from './sync.ts'
 
 export const usage = `Usage: wix-media status [globs…] [options]
 
@@ -31,5 +31,5 @@ export async function runStatus(args: string[]): Promise<number> {
   const { options, output } = prepared
   const remote = hasCredentials(options)
   if (!remote) output.detail('No credentials: files missing from the lockfile are shown as uploads (adoption is not checked)')
-  return printPlan(await planProject(options, remote), output, 'status')
+  return printPlan(await planScanned(options, remote, output), output, 'status')
 }

@@ -3,10 +3,10 @@ import { relative } from 'node:path'
 import type { WixMediaError } from '../../core/errors.ts'
 import type { ResolvedOptions } from '../../core/options.ts'
 import { planProject, syncProject, type ProjectSetup } from '../../core/project.ts'
-import type { SyncReport } from '../../core/sync.ts'
-import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
+import type { Plan, SyncReport } from '../../core/sync.ts'
+import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare, scanNotes } from '../common.ts'
 import { printPlan } from './status.ts'
-import { formatBytes, formatDuration, type Output } from '../output.ts'
+import { count, formatBytes, formatDuration, type Output } from '../output.ts'
 
 export const usage = `Usage: wix-media sync [globs…] [options]
 
@@ -26,7 +26,7 @@ export async function runSync(args: string[]): Promise<number> {
   if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
   // A dry run writes nothing: Ctrl-C may end it at once, as by default.
-  if (values['dry-run']) return printPlan(await planProject(options, hasCredentials(options), { onScanned: scannedDetail(options, output) }), output, 'sync --dry-run')
+  if (values['dry-run']) return printPlan(await planScanned(options, hasCredentials(options), output), output, 'sync --dry-run')
 
   // The first signal aborts the run, which then records what finished and says so; a second one ends it at once.
   const stop = new AbortController()
@@ -53,6 +53,20 @@ function dieOf(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void
 
 const scannedDetail = (options: ResolvedOptions, output: Output) => (paths: readonly string[], walked: boolean): void =>
   output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
+
+/** `status` and `sync --dry-run`: the plan, with a note when the scan found nothing where the user pointed. */
+export async function planScanned(options: ResolvedOptions, remote: boolean, output: Output): Promise<Plan> {
+  let scanned: readonly string[] = []
+  const detail = scannedDetail(options, output)
+  const plan = await planProject(options, remote, {
+    onScanned: (paths, walked) => {
+      scanned = paths
+      detail(paths, walked)
+    },
+  })
+  for (const note of await scanNotes(options, scanned)) output.info(note)
+  return plan
+}
 
 /**
  * The sync itself: progress, one `--verbose` line per file, the summary and `--json` report, and
@@ -85,6 +99,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
   }
   if (stop?.aborted) return interrupted(report, options, output)
   for (const error of report.errors) output.error(error)
+  for (const note of await scanNotes(options, scanned)) output.info(note)
   if (report.fromLastSync) {
     // No engine ran (nothing was read but stats): every file is as recorded, so reused.
     for (const path of scanned) output.detail(`reused   ${path}`)
@@ -93,7 +108,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
   output.info(
     `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}), ${report.adopted} adopted, ${report.reused} unchanged` +
     `${report.errors.length ? `, ${report.errors.length} failed` : ''} in ${formatDuration(report.durationMs)}` +
-    `${report.stale.length ? `; ${report.stale.length} lockfile entries no file uses (wix-media prune)` : ''}`,
+    `${report.stale.length ? `; ${count(report.stale.length, 'lockfile entry', 'lockfile entries')} no file uses (wix-media prune)` : ''}`,
   )
   output.json({ ...report, errors: report.errors.map(errorJson) })
   if (report.errors.length === 0) return EXIT.OK

@@ -1,7 +1,13 @@
 /** `wix-media verify`: every lockfile entry still exists in the Media Manager and is READY. */
 import { createEngine } from '../../core/engine.ts'
 import { dropBroken, FIXED_BY_DROPPING, verifyLockfile, type VerifyProblem } from '../../core/verify.ts'
-import { COMMON_USAGE, EXIT, prepare } from '../common.ts'
+import { existsSync } from 'node:fs'
+import { WixMediaError } from '../../core/errors.ts'
+import { commonUsageWithout, EXIT, prepare, UPLOAD_FLAGS } from '../common.ts'
+import { count } from '../output.ts'
+
+/** Common flags that mean nothing to verify, which never uploads: refused, and left out of the help. */
+const NOT_FOR_VERIFY = UPLOAD_FLAGS('verify')
 
 export const usage = `Usage: wix-media verify [options]
 
@@ -15,18 +21,25 @@ Options:
   --fix                 drop the entries of missing, trashed, failed and different-size files, so
                         that the next \`wix-media sync\` uploads them again (then the exit code
                         is 0, unless pending files are left)
-${COMMON_USAGE}`
+${commonUsageWithout(NOT_FOR_VERIFY)}`
 
 export async function runVerify(args: string[]): Promise<number> {
-  const prepared = await prepare(args, { fix: { type: 'boolean' } }, usage)
+  const prepared = await prepare(args, { fix: { type: 'boolean' } }, usage, { refuse: NOT_FOR_VERIFY, globs: false })
   if (prepared === 'help') return EXIT.OK
   const { options, output, values } = prepared
+  // Nothing to check is no "all fine": a CI job run from the wrong folder must not pass.
+  if (!existsSync(options.lockfile)) {
+    throw new WixMediaError('WIX_MEDIA_CONFIG', 'verify found no lockfile to check', {
+      file: options.lockfile,
+      hint: 'Run it from the project root, or pass --root and --lockfile; a project that has not synced yet has nothing to verify',
+    })
+  }
   const engine = await createEngine(options)
   const { checked, problems } = await verifyLockfile(engine)
   for (const problem of problems) output.info(`${problem.problem.padEnd(13)} ${problem.id} (${problem.paths.join(', ') || 'no paths'})`)
   const dropped = values.fix ? await dropBroken(engine, problems) : []
   const left = problems.filter((problem) => !dropped.includes(problem))
-  output.info(`verify: ${checked} entries checked, ${problems.length} with problems${hint(problems, dropped)}`)
+  output.info(`verify: ${count(checked, 'entry', 'entries')} checked, ${problems.length} with problems${hint(problems, dropped)}`)
   output.json({ checked, problems, ...(values.fix && { dropped: dropped.map((problem) => problem.hash) }) })
   return left.length > 0 ? EXIT.OUT_OF_DATE : EXIT.OK
 }
