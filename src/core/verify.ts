@@ -2,12 +2,17 @@
 import type { FileDescriptor } from '../client/wire.ts'
 import type { Engine } from './engine.ts'
 import { isWixMediaError } from './errors.ts'
+import { hashFromLabels } from './record.ts'
 
 export interface VerifyProblem {
   hash: string
   id: string
   paths: string[]
-  problem: 'missing' | 'trashed' | 'pending' | 'failed' | 'size-mismatch'
+  /**
+   * `not-this-file`: the Media Manager file holds other content than the entry's hash (its hash
+   * label names another one), or the entry's URL is not that file's (a bad hand merge or edit).
+   */
+  problem: 'missing' | 'trashed' | 'pending' | 'failed' | 'size-mismatch' | 'not-this-file'
 }
 
 const BATCH = 100
@@ -16,7 +21,7 @@ const BATCH = 100
  * The problems that dropping the entry fixes: the next sync uploads the file again (a trashed,
  * failed or different file in the Media Manager is not adopted). A pending file only needs time.
  */
-export const FIXED_BY_DROPPING: ReadonlySet<VerifyProblem['problem']> = new Set(['missing', 'trashed', 'failed', 'size-mismatch'])
+export const FIXED_BY_DROPPING: ReadonlySet<VerifyProblem['problem']> = new Set(['missing', 'trashed', 'failed', 'size-mismatch', 'not-this-file'])
 
 /** Drops the lockfile entries of `problems` that {@link FIXED_BY_DROPPING} covers, and writes the lockfile. */
 export async function dropBroken(engine: Engine, problems: readonly VerifyProblem[]): Promise<VerifyProblem[]> {
@@ -24,6 +29,15 @@ export async function dropBroken(engine: Engine, problems: readonly VerifyProble
   for (const { hash } of dropped) engine.lockfile.delete(hash)
   if (dropped.length > 0) await engine.flush()
   return dropped
+}
+
+/**
+ * The entry does not describe this Media Manager file: the file's hash label (every file this tool
+ * uploads carries one) names other content, or the file's URL is not the entry's.
+ */
+function notThisFile(hash: string, url: string, file: FileDescriptor): boolean {
+  const labelled = hashFromLabels(file.labels)
+  return (labelled !== undefined && labelled !== hash) || (file.url !== undefined && file.url !== '' && file.url !== url)
 }
 
 /** Wix said that this file does not exist (not: that the call went nowhere). */
@@ -58,7 +72,8 @@ export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Prom
           : file.operationStatus === 'FAILED' ? 'failed'
             : file.operationStatus === 'PENDING' ? 'pending'
               : Number(file.sizeInBytes) !== entry.size ? 'size-mismatch'
-                : undefined
+                : notThisFile(hash, entry.url, file) ? 'not-this-file'
+                  : undefined
     if (problem) problems.push({ hash, id: entry.id, paths: entry.paths, problem })
   }
   return { checked: entries.length, problems }

@@ -390,6 +390,31 @@ describe('wix-media verify', () => {
     expect(help.stdout).toContain('--fix')
   })
 
+  it('finds entries that do not describe their file (swapped by a bad merge, a URL edited by hand); --fix and sync put them right, uploading nothing', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(tree())
+    expect((await fixtures.runCli(['sync'], root, cliEnv(emulator))).code).toBe(0)
+    const good = await readFile(join(root, LOCKFILE), 'utf8')
+    const lock = JSON.parse(good) as { files: Record<string, { id: string; url: string; uri: string; size: number }> }
+    const [a, b, c] = Object.keys(lock.files).sort()
+    const [entryA, entryB] = [lock.files[a!]!, lock.files[b!]!]
+    // Swapped with their sizes, so that only the files' hash labels tell.
+    lock.files[a!] = { ...entryA, id: entryB.id, url: entryB.url, uri: entryB.uri, size: entryB.size }
+    lock.files[b!] = { ...entryB, id: entryA.id, url: entryA.url, uri: entryA.uri, size: entryA.size }
+    lock.files[c!]!.url = 'https://evil.example.com/x.png'
+    await writeFile(join(root, LOCKFILE), JSON.stringify(lock, null, 2))
+
+    const found = await fixtures.runCli(['verify', '--json'], root, cliEnv(emulator))
+    expect(found.code).toBe(3)
+    expect((JSON.parse(found.stdout) as { problems: { hash: string; problem: string }[] }).problems.map((problem) => [problem.hash, problem.problem]))
+      .toEqual([[a, 'not-this-file'], [b, 'not-this-file'], [c, 'not-this-file']])
+    expect((await fixtures.runCli(['verify', '--fix'], root, cliEnv(emulator))).code).toBe(0)
+    emulator.clearRequests()
+    const resync = await fixtures.runCli(['sync', '--json'], root, cliEnv(emulator))
+    expect(JSON.parse(resync.stdout)).toMatchObject({ uploaded: 0, adopted: 3 })
+    expect(await readFile(join(root, LOCKFILE), 'utf8')).toBe(good)
+  })
+
   it('its hint works: verify --fix drops the entries of trashed and deleted files, and the next sync uploads them again', async () => {
     const emulator = await fixtures.emulator()
     const files = tree()

@@ -12,13 +12,14 @@ const NOT_FOR_VERIFY = UPLOAD_FLAGS('verify')
 export const usage = `Usage: wix-media verify [options]
 
 Checks every lockfile entry against the Media Manager: the file exists, is not in the trash, is
-READY, and has the recorded size. Exit code 0 when all are fine, 3 when some are not.
+READY, has the recorded size, and is the entry's content (its hash label and URL agree). Exit code
+0 when all are fine, 3 when some are not.
 
 \`sync\` trusts the lockfile and does not ask the Media Manager again, so it does not notice a file
 deleted there: run verify for that (in CI, on a schedule).
 
 Options:
-  --fix                 drop the entries of missing, trashed, failed and different-size files, so
+  --fix                 drop the entries of missing, trashed, failed and different files, so
                         that the next \`wix-media sync\` uploads them again (then the exit code
                         is 0, unless pending files are left)
 ${commonUsageWithout(NOT_FOR_VERIFY)}`
