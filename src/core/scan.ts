@@ -11,7 +11,7 @@
  * first walk: a sync that needs none (its last record lists the files, last-sync.ts) does not pay
  * for loading them.
  */
-import { readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
+import { existsSync, readdir as readdirCallback, stat as statCallback, statSync, type Stats } from 'node:fs'
 import { readFile, realpath } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type FastGlob from 'fast-glob'
@@ -53,12 +53,23 @@ function loopSafeStat(root: string): (path: string, callback: (error: NodeJS.Err
   })
 }
 
+/**
+ * One ignore file's rules: they apply to paths under `dir` (root-relative, `''` or `a/b/`), read
+ * from the file's own folder: `prefix` is the way from there to the root (`packages/site/` for a
+ * `.gitignore` above the root).
+ */
+interface IgnoreRules {
+  dir: string
+  prefix: string
+  rules: Ignore
+}
+
 /** git's precedence: a file in an ignored folder stays ignored; otherwise the deepest matching rule decides. */
-function isIgnored(path: string, gitignores: readonly { dir: string; rules: Ignore }[]): boolean {
+function isIgnored(path: string, gitignores: readonly IgnoreRules[]): boolean {
   let ignored = false
-  for (const { dir, rules } of gitignores) {
+  for (const { dir, prefix, rules } of gitignores) {
     if (!path.startsWith(dir)) continue
-    const relative = path.slice(dir.length)
+    const relative = prefix + path.slice(dir.length)
     const folder = relative.slice(0, relative.lastIndexOf('/') + 1)
     if (folder && rules.ignores(folder)) return true
     const result = rules.test(relative)
@@ -68,16 +79,49 @@ function isIgnored(path: string, gitignores: readonly { dir: string; rules: Igno
   return ignored
 }
 
-async function loadGitignores(root: string, files: readonly string[], observed: Observed[]): Promise<{ dir: string; rules: Ignore }[]> {
+/**
+ * The ignore files git applies to the root from above it: the repository's `.git/info/exclude`,
+ * then each `.gitignore` from the top of the repository down to the root's parent. None when the
+ * root is not inside a repository. Each one is observed, there or not: creating one is a change.
+ */
+async function ignoresAbove(root: string, observed: Observed[]): Promise<IgnoreRules[]> {
+  const above: string[] = []
+  let top: string | undefined
+  for (let dir = resolve(root); ; ) {
+    if (existsSync(join(dir, '.git'))) {
+      top = dir
+      break
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return []
+    above.unshift(dir = parent)
+  }
+  const { default: ignore } = await import('ignore')
+  const files = [join(top, '.git', 'info', 'exclude'), ...above.map((dir) => join(dir, '.gitignore'))]
+  const out: IgnoreRules[] = []
+  for (const file of files) {
+    const seen = observe(relative(root, file).split(sep).join('/'), file)
+    observed.push(seen)
+    if (!seen.stats?.isFile()) continue
+    // info/exclude is read from the top of the repository, a .gitignore from its own folder.
+    const fromRoot = relative(file === files[0] ? top : dirname(file), resolve(root)).split(sep).join('/')
+    out.push({ dir: '', prefix: fromRoot ? `${fromRoot}/` : '', rules: ignore().add(await readFile(file, 'utf8')) })
+  }
+  return out
+}
+
+async function loadGitignores(root: string, files: readonly string[], observed: Observed[]): Promise<IgnoreRules[]> {
   const { default: ignore } = await import('ignore')
   const loaded = await Promise.all(files.map(async (file) => {
     observed.push(observe(file, join(root, file)))
     return {
       dir: dirname(file) === '.' ? '' : `${dirname(file)}/`,
+      prefix: '',
       rules: ignore().add(await readFile(join(root, file), 'utf8')),
     }
   }))
-  return loaded.sort((a, b) => a.dir.length - b.dir.length)
+  // Shallower first: a deeper file's rules override them, as in git; the ones above the root come first of all.
+  return [...await ignoresAbove(root, observed), ...loaded.sort((a, b) => a.dir.length - b.dir.length)]
 }
 
 const GITIGNORE = '**/.gitignore'

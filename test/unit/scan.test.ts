@@ -60,8 +60,9 @@ describe('scanFiles', () => {
   it('never walks version control folders, even when `exclude` leaves them in', async () => {
     await tree({ '.git/objects/x.png': '', 'sub/.git/y.png': '', '.hg/z.png': '', '.svn/w.png': '', 'a.png': '' })
     expect(await scanFiles({ root, include: ['**/*.png'], exclude: [] })).toEqual(['a.png'])
-    expect((await scanTree({ root, include: ['**/*.png'], exclude: [] })).observed.map((entry) => entry.path))
-      .not.toContainEqual(expect.stringMatching(/^(\.git|\.hg|\.svn|sub\/\.git)\//))
+    // No folder of theirs is read (git's info/exclude is stat'ed as an ignore file, not walked).
+    const folders = (await scanTree({ root, include: ['**/*.png'], exclude: [] })).observed.map((entry) => entry.path).filter((path) => path.endsWith('/'))
+    expect(folders).not.toContainEqual(expect.stringMatching(/^(\.git|\.hg|\.svn|sub\/\.git)\//))
   })
 
   it('leaves out dot files (macOS\'s ._photo.jpg) unless an include glob names them', async () => {
@@ -104,6 +105,24 @@ describe('scanFiles', () => {
       'public.png': '',
     })
     expect(await scanFiles(defaults())).toEqual(['public.png'])
+  })
+
+  it('applies, as git does, the .gitignore files above the root up to the top of its repository, and .git/info/exclude', async () => {
+    await tree({
+      '.git/HEAD': 'ref: refs/heads/main\n', '.git/info/exclude': 'local-only/\n',
+      '.gitignore': 'generated/\n*.tmp.png\n/packages/site-b/build/\n',
+      'packages/.gitignore': '!keep.tmp.png\n',
+      'packages/site-b/img/a.png': '', 'packages/site-b/img/x.tmp.png': '', 'packages/site-b/img/keep.tmp.png': '',
+      'packages/site-b/generated/g.png': '', 'packages/site-b/build/b.png': '', 'packages/site-b/local-only/l.png': '',
+    })
+    const site = { root: join(root, 'packages/site-b'), include: ['**/*.png'], exclude: [] }
+    expect(await scanFiles(site)).toEqual(['img/a.png', 'img/keep.tmp.png'])
+    // Each one is observed (there or not): a new or edited ignore file above the root is a change.
+    const { observed } = await scanTree(site)
+    expect(observed.map((entry) => entry.path)).toEqual(expect.arrayContaining(['../../.git/info/exclude', '../../.gitignore', '../.gitignore']))
+    // Outside a repository, nothing above the root applies.
+    await rm(join(root, '.git'), { recursive: true })
+    expect(await scanFiles(site)).toContain('generated/g.png')
   })
 
   it('ignores .gitignore files when asked to', async () => {
