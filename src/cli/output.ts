@@ -109,13 +109,20 @@ export interface ProgressState {
 
 /**
  * `12/40 files  387 B/12 kB  174 B/s  ETA 1 min 5 s`: the rate is of bytes uploaded; ETA of the
- * bytes left at that rate. While hashing: `hashing 3/40 files  1.2 GB/3.4 GB  410 MB/s  ETA 5.4 s`,
+ * bytes left at that rate, or of the files left at the file rate when that is later. While hashing: `hashing 3/40 files  1.2 GB/3.4 GB  410 MB/s  ETA 5.4 s`,
  * the rate of bytes read.
  */
 export function formatProgress(state: ProgressState): string {
-  const rate = state.sentBytes / Math.max(0.001, state.elapsedMs / 1000)
+  const seconds = Math.max(0.001, state.elapsedMs / 1000)
+  const rate = state.sentBytes / seconds
   const left = state.totalBytes - state.doneBytes
-  const eta = rate > 0 && left > 0 ? formatDuration((left / rate) * 1000) : '-'
+  // Uploads: the later of two estimates, by bytes at the byte rate and by files at the file rate
+  // (each file costs API calls, and small files paced by a rate limit are slow whatever their bytes).
+  // Hashing costs bytes only.
+  const byBytes = rate > 0 && left > 0 ? left / rate : 0
+  const filesLeft = state.totalFiles - state.doneFiles
+  const byFiles = state.phase === 'hosting' && state.doneFiles > 0 && filesLeft > 0 && left > 0 ? filesLeft / (state.doneFiles / seconds) : 0
+  const eta = byBytes > 0 ? formatDuration(Math.max(byBytes, byFiles) * 1000) : '-'
   const phase = state.phase === 'hashing' ? 'hashing ' : ''
   return `${phase}${state.doneFiles}/${state.totalFiles} files  ${formatBytes(state.doneBytes)}/${formatBytes(state.totalBytes)}  ${formatBytes(rate)}/s  ETA ${eta}`
 }

@@ -18,6 +18,8 @@ export interface ProjectSetup extends EngineSetup, HashEvents {
   onScanned?: (paths: readonly string[], walked: boolean) => void
   /** Every file is hashed, before any upload (not called when the run answers from the last sync). */
   onInspected?: (assets: readonly LocalAsset[]) => void
+  /** The lockfile has the rest: `missing` are the files that need the network (an upload, or an adoption). */
+  onPlanned?: (missing: readonly LocalAsset[]) => void
 }
 
 /** The engine loads only when a run needs it: a sync that the last record answers never does. */

@@ -75,6 +75,8 @@ export async function syncFiles(
   paths: readonly string[],
   hooks: HashEvents & {
     onInspected?: (assets: readonly LocalAsset[]) => void
+    /** The lockfile has the rest: `missing` are the files that need the network (an upload, or an adoption). */
+    onPlanned?: (missing: readonly LocalAsset[]) => void
     /** What the scan that found `paths` read (src/core/scan.ts), so that the next sync may not need to walk. */
     observed?: readonly Observed[]
   } = {},
@@ -86,6 +88,7 @@ export async function syncFiles(
   const before = { ...engine.counters }
   // Files the lockfile has are settled here and now; only the others wait on the network.
   const missing = assets.filter((asset) => !engine.reuse(asset))
+  hooks.onPlanned?.(missing)
   await Promise.all(missing.map(async (asset) => {
     try {
       await engine.host(asset)

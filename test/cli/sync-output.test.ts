@@ -3,6 +3,8 @@
  * output that collects) against the emulator: plain progress lines in a log during a slow run
  * (a shortened interval), one `--verbose` line per file, and the summary of an interrupted run.
  */
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sync } from '../../src/cli/commands/sync.ts'
 import { createOutput, type Sink } from '../../src/cli/output.ts'
@@ -63,9 +65,15 @@ describe('sync output', () => {
     const hosting = cold.indexOf('] 0/3 files  0 B/')
     expect([hashing >= 0, hosting > hashing]).toEqual([true, true])
     expect(cold).toContain('] hashing 3/3 files')
+    // Nothing to hash, nothing to upload: no bar at all.
     const warm = await run()
-    expect(warm).toContain('] 3/3 files')
-    expect(warm).not.toContain('hashing')
+    expect(warm).not.toMatch(/\[[#.]+\]/)
+    // One new file beside two the lockfile has: the bar counts the one that needs the network.
+    await writeFile(join(root, 'media/new.png'), png(4, 4, 99))
+    const one = await run()
+    expect(one).toContain('] hashing 0/1 files')
+    expect(one).toContain('] 1/1 files')
+    expect(one).not.toMatch(/\/[34] files/)
   })
 
   it('--verbose prints one line per file, whatever its outcome, also when answered from the last sync', async () => {

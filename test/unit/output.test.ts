@@ -68,6 +68,12 @@ describe('formatProgress', () => {
       .toBe('2/3 files  1.0 MB/1.0 MB  1.0 kB/s  ETA 10.0 s')
   })
 
+  it('takes the later ETA of bytes and of files: many small files paced by a rate limit are slow whatever their bytes', () => {
+    // 10 of 100 files in 60 s, but 90% of the bytes: by bytes 6.7 s left, by files 9 min.
+    expect(formatProgress({ phase: 'hosting', doneFiles: 10, totalFiles: 100, doneBytes: 900_000, totalBytes: 1_000_000, sentBytes: 900_000, elapsedMs: 60_000 }))
+      .toBe('10/100 files  900 kB/1.0 MB  15 kB/s  ETA 9 min 0 s')
+  })
+
   it('while hashing, says so; the rate is of bytes read', () => {
     expect(formatProgress({ phase: 'hashing', doneFiles: 3, totalFiles: 40, doneBytes: 1_200_000_000, totalBytes: 3_400_000_000, sentBytes: 1_200_000_000, elapsedMs: 3000 }))
       .toBe('hashing 3/40 files  1.2 GB/3.4 GB  400 MB/s  ETA 5.5 s')

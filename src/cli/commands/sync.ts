@@ -76,6 +76,7 @@ export async function planScanned(options: ResolvedOptions, remote: boolean, out
 export async function sync(options: ResolvedOptions, output: Output, stop?: AbortSignal): Promise<number> {
   const progress = output.progress()
   let scanned: readonly string[] = []
+  let planned = false
   const onScanned = scannedDetail(options, output)
   const setup: ProjectSetup = {
     signal: stop,
@@ -85,11 +86,15 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
     },
     onHosted: (asset, local) => {
       output.detail(`${asset.outcome.padEnd(8)} ${asset.path} → ${asset.entry.url}`)
-      progress.advance(local.size, asset.outcome === 'uploaded')
+      // Progress is of the files that need the network; the ones the lockfile has are settled before it starts.
+      if (planned) progress.advance(local.size, asset.outcome === 'uploaded')
     },
     onHashing: (files, bytes) => progress.hashing(files, bytes),
     onHashed: (bytes) => progress.hashed(bytes),
-    onInspected: (assets) => progress.start(assets.length, assets.reduce((sum, asset) => sum + asset.size, 0)),
+    onPlanned: (missing) => {
+      planned = true
+      if (missing.length > 0) progress.start(missing.length, missing.reduce((sum, asset) => sum + asset.size, 0))
+    },
   }
   let report: SyncReport
   try {
