@@ -1,6 +1,7 @@
 /** `startEmulator()`: a local Media Manager on 127.0.0.1 for tests, demos and offline work. */
 import { createHash } from 'node:crypto'
 import { createServer } from 'node:http'
+import { mkdir, rm, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import type { FileDescriptor } from '../client/wire.ts'
@@ -47,8 +48,22 @@ export interface Emulator {
   close(): Promise<void>
 }
 
+/** A data dir the emulator cannot write would lose every upload (and hang its answer): fail at start instead. */
+async function checkWritable(dataDir: string): Promise<void> {
+  const probe = join(dataDir, `.write-check-${process.pid}`)
+  try {
+    await mkdir(join(dataDir, 'blobs'), { recursive: true })
+    await writeFile(probe, '')
+    await rm(probe)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+    throw Object.assign(new Error(`the data dir ${dataDir} cannot be written (${code}). Pick a folder this user may write, or leave --data-dir out to keep data in memory`), { code: 'EDATADIR' })
+  }
+}
+
 export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulator> {
   const options = resolveEmulatorOptions(input)
+  if (options.dataDir) await checkWritable(options.dataDir)
   const persist = createPersister(options.dataDir, () => store.snapshot())
   const state = await persist.load()
   // The ids and token ids a data dir holds were drawn from this seed: a restart must not draw them

@@ -1,6 +1,6 @@
 /** `wix-media emulator` as a real child process: startup line, real calls, signals, exit codes, --data-dir. */
 import type { ChildProcessWithoutNullStreams } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer, type AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -180,6 +180,20 @@ describe('wix-media emulator', () => {
       expect(cli.stdout()).toBe('')
     } finally {
       await new Promise((resolve) => taken.close(resolve))
+    }
+  })
+
+  it('a --data-dir it cannot write exits 2 at start with one line that says so, instead of hanging uploads', async () => {
+    // A file where the folder should be: not writable as a folder, for root as for anyone.
+    const blocker = join(tmpdir(), `wix-media-not-a-dir-${process.pid}`)
+    await writeFile(blocker, 'x')
+    try {
+      const cli = runCli(['emulator', '--data-dir', join(blocker, 'data')])
+      expect(await cli.exited).toEqual({ code: 2, signal: null })
+      expect(cli.stderr()).toMatch(new RegExp(`^wix-media emulator: the data dir ${join(blocker, 'data').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cannot be written \\(ENOTDIR\\)\\. Pick a folder this user may write, or leave --data-dir out to keep data in memory\n$`))
+      expect(cli.stdout()).toBe('')
+    } finally {
+      await rm(blocker, { force: true })
     }
   })
 

@@ -87,6 +87,10 @@ export async function runEmulator(args: string[]): Promise<number> {
       console.error(`wix-media emulator: ${where} ${why} (${code}). Pick another --port (0 for a free one) or --host`)
       return 1
     }
+    if (code === 'EDATADIR') {
+      console.error(`wix-media emulator: ${(error as Error).message}`)
+      return 2
+    }
     throw error
   }
   console.log(`Media Manager emulator listening on ${emulator.url}`)
