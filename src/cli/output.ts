@@ -20,6 +20,11 @@ export interface Output {
   info(line: string): void
   detail(line: string): void
   error(error: WixMediaError | Error): void
+  /**
+   * Per-file errors: one line each, except that three or more with the same cause (the API down,
+   * a permission missing) make one line that lists their files (all of them with --verbose).
+   */
+  fileErrors(errors: readonly WixMediaError[]): void
   json(value: unknown): void
   readonly isTTY: boolean
   /** A progress display for one run, in this output's mode. */
@@ -52,6 +57,21 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
       const code = (error as { code?: string }).code
       stderr.write(`error${code ? ` ${code}` : ''}: ${error.message}\n`)
     },
+    fileErrors: (errors) => {
+      for (const group of groupByCause(errors)) {
+        if (group.length < SAME_CAUSE_LINE) {
+          for (const error of group) stderr.write(`error ${error.code}: ${error.message}\n`)
+          continue
+        }
+        const [first] = group as [WixMediaError, ...WixMediaError[]]
+        const files = group.map((error) => error.file ?? '?')
+        const shown = flags.verbose ? files : files.slice(0, SHOWN_FILES)
+        const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : ''
+        const where = [first.status === undefined ? '' : `HTTP ${first.status}`, first.rule ?? ''].filter(Boolean).join(', ')
+        stderr.write(`error ${first.code}: ${first.reason}${where ? ` (${where})` : ''}, for ${files.length} files: ${shown.join(', ')}${more}` +
+          `${first.hint ? `. ${first.hint}` : ''}\n`)
+      }
+    },
     json: (value) => {
       if (flags.json) stdout.write(`${JSON.stringify(value, null, 2)}\n`)
     },
@@ -62,6 +82,23 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
 /** `1 entry`, `2 entries`: a count with its noun. */
 export function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`
+}
+
+/** From this many files with one cause, their errors make one line. */
+const SAME_CAUSE_LINE = 3
+/** Files named on such a line (without --verbose). */
+const SHOWN_FILES = 5
+
+/** Errors with the same code, cause and fix (their files aside), in the order of their first one. */
+function groupByCause(errors: readonly WixMediaError[]): WixMediaError[][] {
+  const groups = new Map<string, WixMediaError[]>()
+  for (const error of errors) {
+    const key = [error.code, error.reason, error.status, error.rule, error.hint].join('\0')
+    const group = groups.get(key)
+    if (group) group.push(error)
+    else groups.set(key, [error])
+  }
+  return [...groups.values()]
 }
 
 const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'] as const

@@ -111,7 +111,7 @@ describe('wix-media sync', () => {
     expect(countRoute(emulator, 'upload')).toBe(0) // none since the cold run
   })
 
-  it('without credentials, new files fail one by one with a message naming the variables to set, and nothing is sent', async () => {
+  it('without credentials, new files fail (one line for the four: the same cause) with a message naming the variables to set, and nothing is sent', async () => {
     const emulator = await fixtures.emulator()
     const root = await fixtures.project(tree())
 
@@ -125,8 +125,10 @@ describe('wix-media sync', () => {
       ['WIX_MEDIA_AUTH', 'src/assets/hero.png'],
       ['WIX_MEDIA_AUTH', 'src/assets/logo.svg'],
     ])
-    expect(run.stderr).toContain('error WIX_MEDIA_AUTH: src/assets/hero.png: is not in the lockfile, and there are no credentials to upload it. ' +
-      'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
+    // --json keeps every error; stderr says the cause once, with the files.
+    expect(run.stderr).toContain('error WIX_MEDIA_AUTH: is not in the lockfile, and there are no credentials to upload it, for 4 files: ' +
+      'public/terms.pdf, src/assets/hero-copy.png, src/assets/hero.png, src/assets/logo.svg. Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
+    expect(run.stderr.match(/^error /gm)).toHaveLength(1)
     expect(run.stderr).not.toContain('HTTP')
     expect(emulator.requests()).toEqual([])
     expect(await exists(join(root, LOCKFILE))).toBe(false)

@@ -3,6 +3,7 @@
  * the progress line, and when plain progress lines are printed without a TTY (fake timers).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { WixMediaError } from '../../src/core/errors.ts'
 import { createOutput, createProgress, formatBytes, formatDuration, formatProgress, PROGRESS_EVERY_MS, type Sink } from '../../src/cli/output.ts'
 
 describe('formatBytes', () => {
@@ -53,6 +54,29 @@ describe('formatDuration', () => {
     [90_000_000, '25 h 0 min'],
   ])('%d ms → %s', (ms, shown) => {
     expect(formatDuration(ms)).toBe(shown)
+  })
+})
+
+describe('fileErrors', () => {
+  const failure = (file: string, reason = 'Listing folders failed: ECONNREFUSED') =>
+    new WixMediaError('WIX_MEDIA_NETWORK', reason, { file, hint: 'Check the network connection and `apiBaseUrl`' })
+  const print = (errors: WixMediaError[], verbose = false) => {
+    const sink = collector()
+    createOutput({ json: false, quiet: false, verbose }, { stderr: sink, stdout: collector(), env: {} }).fileErrors(errors)
+    return sink.text()
+  }
+
+  it('says a cause that three or more files share once, naming five of them (all with --verbose); others one line each', () => {
+    const down = Array.from({ length: 7 }, (_, i) => failure(`img/${i}.png`))
+    const other = [failure('a.png', 'cannot be read (EACCES)'), failure('b.png', 'cannot be read (EACCES)')]
+    expect(print([...down, ...other]).split('\n')).toEqual([
+      'error WIX_MEDIA_NETWORK: Listing folders failed: ECONNREFUSED, for 7 files: img/0.png, img/1.png, img/2.png, img/3.png, img/4.png and 2 more. ' +
+        'Check the network connection and `apiBaseUrl`',
+      'error WIX_MEDIA_NETWORK: a.png: cannot be read (EACCES). Check the network connection and `apiBaseUrl`',
+      'error WIX_MEDIA_NETWORK: b.png: cannot be read (EACCES). Check the network connection and `apiBaseUrl`',
+      '',
+    ])
+    expect(print(down, true)).toContain('for 7 files: img/0.png, img/1.png, img/2.png, img/3.png, img/4.png, img/5.png, img/6.png. Check')
   })
 })
 

@@ -49,7 +49,7 @@ export async function runPrune(args: string[]): Promise<number> {
   const [engine, paths] = await Promise.all([createEngine(options), scanFiles(options)])
   for (const note of await scanNotes(options, paths)) output.info(note)
   const result = await prune(engine, paths, { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
-  for (const error of result.errors) output.error(error)
+  output.fileErrors(result.errors)
   if (result.errors.length > 0) {
     output.info('prune: nothing changed, because some files could not be read')
     output.json({ dryRun, ...result, errors: result.errors.map(errorJson) })

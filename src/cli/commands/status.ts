@@ -16,7 +16,7 @@ ${COMMON_USAGE}`
 export function printPlan(plan: Plan, output: Output, title: string): number {
   for (const item of plan.work) output.info(`${item.action === 'upload' ? 'upload' : 'adopt '}  ${item.path}`)
   for (const hash of plan.stale) output.info(`stale   ${hash.slice(0, 12)}… (no file uses it; wix-media prune)`)
-  for (const error of plan.errors) output.error(error)
+  output.fileErrors(plan.errors)
   const uploads = plan.work.filter((item) => item.action === 'upload').length
   const moved = plan.pathUpdates > 0 ? `, ${plan.pathUpdates} with paths to update (files copied, moved or removed)` : ''
   output.info(`${title}: ${uploads} to upload, ${plan.work.length - uploads} to adopt, ${plan.unchanged} unchanged, ${plan.stale.length} stale${moved}`)

@@ -103,7 +103,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
     progress.end()
   }
   if (stop?.aborted) return interrupted(report, options, output)
-  for (const error of report.errors) output.error(error)
+  output.fileErrors(report.errors)
   for (const note of await scanNotes(options, scanned)) output.info(note)
   if (report.fromLastSync) {
     // No engine ran (nothing was read but stats): every file is as recorded, so reused.
@@ -132,7 +132,7 @@ function isAbort(error: unknown): boolean {
 /** The summary of an interrupted run: what is recorded, and how to finish. Failures other than the abort are still shown. */
 function interrupted(report: SyncReport, options: ResolvedOptions, output: Output): number {
   const failures: WixMediaError[] = report.errors.filter((error) => !isAbort(error))
-  for (const error of failures) output.error(error)
+  output.fileErrors(failures)
   const lockfile = relative(process.cwd(), options.lockfile) || options.lockfile
   const done = `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}) and ${report.adopted} adopted`
   // Uploads Wix was still processing are not recorded: say so, or the count would claim them.
