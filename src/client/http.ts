@@ -70,23 +70,50 @@ export function header(headers: Dispatcher.ResponseData['headers'], name: string
 
 export const requestIdOf = (headers: Dispatcher.ResponseData['headers']): string | undefined => header(headers, 'x-wix-request-id')
 
+/** Transport failures that mean the API's host cannot be reached at all (not a dropped or slow connection). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+/** After one call gave up on an unreachable API, how long the others fail at once instead of retrying. */
+export const UNREACHABLE_FOR_MS = 60_000
+
 export function createHttp(settings: HttpSettings): Http {
   /** A 429 from `once` → the pacer's `cuts` as its call was sent (a 429 from elsewhere has none). */
   const sentAtCuts = new WeakMap<WixMediaError, number>()
+  /** API calls that could not reach the API's host. */
+  const refused = new WeakSet<WixMediaError>()
+  /**
+   * The last such failure that a call gave up on (every attempt spent), and when: for a while, the
+   * other calls fail at once with it, so that a run against an API that is down ends in seconds,
+   * not in a full retry budget per file.
+   */
+  let unreachable: { error: WixMediaError; at: number } | undefined
+  const isUnreachable = () => unreachable !== undefined && Date.now() - unreachable.at < UNREACHABLE_FOR_MS
   /**
    * A 429 goes to the pacer, which slows every call down and holds this one's next attempt as long
    * as needed: it does not count against `attempts` unless the pacer gives up (pacer.ts). Every
    * other error follows the retry policy.
    */
-  const withRetries: Http['withRetries'] = (attempt, signal) => retrying(attempt, settings.retry, signal, (error) => {
-    const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
-    return settings.pacer.throttled(retryAfterMs, sentAtCuts.get(error))
-  })
+  const withRetries: Http['withRetries'] = async (attempt, signal) => {
+    try {
+      return await retrying(attempt, settings.retry, signal, (error) => {
+        const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
+        return settings.pacer.throttled(retryAfterMs, sentAtCuts.get(error))
+      }, isUnreachable)
+    } catch (error) {
+      if (error instanceof WixMediaError && refused.has(error) && !isUnreachable()) unreachable = { error, at: Date.now() }
+      throw error
+    }
+  }
 
   async function once<T>(call: ApiCall): Promise<T> {
     if (!settings.apiKey || !settings.siteId) {
       throw new WixMediaError('WIX_MEDIA_AUTH', `${call.what} needs credentials, and none are set`, {
         hint: 'Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)',
+      })
+    }
+    if (isUnreachable()) {
+      const { error } = unreachable!
+      throw new WixMediaError(error.code, `${call.what} was not sent: ${settings.baseUrl} could not be reached (${error.reason})`, {
+        hint: HINTS[error.code], cause: error,
       })
     }
     if (!await settings.pacer.slot(call.signal)) {
@@ -114,7 +141,9 @@ export function createHttp(settings: HttpSettings): Http {
       })
     } catch (error) {
       if (call.signal?.aborted) throw error
-      throw errorFromTransport(call.what, error)
+      const failed = errorFromTransport(call.what, error)
+      if (UNREACHABLE.has((error as { code?: string }).code ?? '')) refused.add(failed)
+      throw failed
     }
     let body: unknown
     try {

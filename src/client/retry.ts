@@ -71,6 +71,8 @@ export async function withRetries<T>(
   policy: RetryPolicy,
   signal?: AbortSignal,
   onRateLimit?: (error: WixMediaError) => boolean,
+  /** Whether the run has given up on what this error says (the API unreachable): no retry then. */
+  givenUp?: () => boolean,
 ): Promise<T> {
   for (let n = 1, failed = 0, refused = 0; ; n++) {
     try {
@@ -85,7 +87,7 @@ export async function withRetries<T>(
         if (error.status === 429 && onRateLimit(error)) continue
         throw error
       }
-      const delay = retryDelay(++failed, error, policy, Math.random())
+      const delay = givenUp?.() ? undefined : retryDelay(++failed, error, policy, Math.random())
       if (delay === undefined) throw error
       await sleep(delay, undefined, { signal })
     }

@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MockAgent, type Interceptable } from 'undici'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMediaClient, type ClientOptions, type MediaClient } from '../../src/client/client.ts'
+import { UNREACHABLE_FOR_MS } from '../../src/client/http.ts'
 import type { RetryPolicy } from '../../src/client/retry.ts'
 import type { FileDescriptor } from '../../src/client/wire.ts'
 import { WixMediaError } from '../../src/core/errors.ts'
@@ -275,6 +276,35 @@ describe('createMediaClient: errors', () => {
     expect(error.cause).toBeInstanceOf(Error)
     expect(sent).toHaveLength(3)
     expectNoSecrets(error)
+  })
+
+  it('once a call gives up on an unreachable API (connection refused), the others fail at once, unsent; a minute later calls go out again', async () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' })
+    const scope = api()
+    scope.intercept({ path: '/site-media/v1/files/get-file-by-id?fileId=a', method: 'GET' }).replyWithError(refused()).times(3)
+    const media = client()
+    const first = await failure(media.getFile('a'))
+    expect([first.code, first.reason, sent.length]).toEqual(['WIX_MEDIA_NETWORK', 'Reading file a failed: ECONNREFUSED', 3])
+    const others = await Promise.all(['b', 'c', 'd'].map((id) => failure(media.getFile(id))))
+    expect(sent).toHaveLength(3)
+    expect(others.map((error) => [error.code, error.reason])).toEqual(['b', 'c', 'd'].map((id) =>
+      ['WIX_MEDIA_NETWORK', `Reading file ${id} was not sent: ${BASE} could not be reached (Reading file a failed: ECONNREFUSED)`]))
+    // A minute on (a watch build's next round), the API is tried again.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + UNREACHABLE_FOR_MS })
+    try {
+      scope.intercept({ path: '/site-media/v1/files/get-file-by-id?fileId=g', method: 'GET' }).reply(200, { file: descriptor('g') })
+      expect((await media.getFile('g')).id).toBe('g')
+      expect(sent).toHaveLength(4)
+    } finally {
+      vi.useRealTimers()
+    }
+    // A dropped connection is not an unreachable host: it does not stop the other calls.
+    const resets = client()
+    scope.intercept({ path: '/site-media/v1/files/get-file-by-id?fileId=e', method: 'GET' })
+      .replyWithError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })).times(3)
+    await failure(resets.getFile('e'))
+    scope.intercept({ path: '/site-media/v1/files/get-file-by-id?fileId=f', method: 'GET' }).reply(200, { file: descriptor('f') })
+    expect((await resets.getFile('f')).id).toBe('f')
   })
 
   it('never puts the API key in an error message or its cause, even when Wix echoes it', async () => {
