@@ -3,9 +3,9 @@ import { statSync } from 'node:fs'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { loadConfig } from '../core/config-file.ts'
 import { isWixMediaError, WixMediaError } from '../core/errors.ts'
-import { closest, OPTION_NAMES } from '../core/option-names.ts'
+import { closest } from '../core/option-names.ts'
 import { narrowTo, resolveOptions, type ResolvedOptions, type WixMediaOptions } from '../core/options.ts'
-import { PLUGIN_OPTION_NAMES } from '../plugin/options.ts'
+import { KNOWN_OPTIONS } from '../plugin/options.ts'
 import { createOutput, type Output } from './output.ts'
 import { UsageError } from './usage-error.ts'
 
@@ -92,7 +92,7 @@ export async function prepare<const F extends Flags>(args: string[], extra: F, u
   if (settings.globs === false && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}": this command takes no globs\n\n${usage}`)
   const output = createOutput({ json: Boolean(flags.json), quiet: Boolean(flags.quiet), verbose: Boolean(flags.verbose) })
   const cwd = process.cwd()
-  const { options: fromConfig } = await loadConfig({ cwd, explicit: flags.config as string | undefined, known: [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES] })
+  const { options: fromConfig } = await loadConfig({ cwd, explicit: flags.config as string | undefined, known: KNOWN_OPTIONS })
   const concurrency = flags.concurrency === undefined ? undefined : Number(flags.concurrency)
   if (concurrency !== undefined && !Number.isInteger(concurrency)) throw new UsageError(`--concurrency expects a whole number, got "${String(flags.concurrency)}"\n\n${usage}`)
   const overrides: WixMediaOptions = {

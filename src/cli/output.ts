@@ -45,6 +45,10 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
   const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !env.CI
   // --json keeps human output on stderr, so progress lines may go there too; --quiet prints only errors.
   const mode: ProgressMode = flags.quiet ? 'none' : isTTY ? 'bar' : 'lines'
+  const error: Output['error'] = (failure) => {
+    const code = (failure as { code?: string }).code
+    stderr.write(`error${code ? ` ${code}` : ''}: ${failure.message}\n`)
+  }
   return {
     isTTY,
     info: (line) => {
@@ -53,14 +57,11 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
     detail: (line) => {
       if (flags.verbose && !flags.quiet) stderr.write(`${line}\n`)
     },
-    error: (error) => {
-      const code = (error as { code?: string }).code
-      stderr.write(`error${code ? ` ${code}` : ''}: ${error.message}\n`)
-    },
+    error,
     fileErrors: (errors) => {
       for (const group of groupByCause(errors)) {
         if (group.length < SAME_CAUSE_LINE) {
-          for (const error of group) stderr.write(`error ${error.code}: ${error.message}\n`)
+          group.forEach(error)
           continue
         }
         const [first] = group as [WixMediaError, ...WixMediaError[]]

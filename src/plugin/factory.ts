@@ -19,12 +19,12 @@ import { HOSTED_ID } from '../core/media-types.ts'
 import { nodeTooOld } from '../core/node-floor.ts'
 import { checkOptionNames } from '../core/option-names.ts'
 import { createHost, type Host, type PluginLogger } from './host.ts'
-import { createInstanceOptions, KNOWN_OPTIONS } from './instance-options.ts'
-import type { WixMediaPluginOptions } from './options.ts'
-import { asksForContent, fragmentOf, hostsQuery, splitQuery, TEXT_QUERY } from './query.ts'
+import { createInstanceOptions } from './instance-options.ts'
+import { KNOWN_OPTIONS, type WixMediaPluginOptions } from './options.ts'
+import { asksForContent, fragmentOf, hostsQuery, isMarkedHosted, splitQuery, TEXT_QUERY } from './query.ts'
 import { rewriteCss, rewriteHtml, rewriteImportMetaUrls, type Resolution, type UrlResolver } from './rewrite.ts'
 import { mediaPostcssPlugin, postcssWithPlugin } from './vite-css.ts'
-import { isMarkedHosted, typeHostedMediaAsUrls } from './webpack-like.ts'
+import { typeHostedMediaAsUrls } from './webpack-like.ts'
 
 /** What the plugin uses of a webpack or Rspack compiler. */
 interface BundlerCompiler {

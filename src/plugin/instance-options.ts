@@ -4,12 +4,8 @@
  */
 import { resolve } from 'node:path'
 import { loadConfig } from '../core/config-file.ts'
-import { OPTION_NAMES } from '../core/option-names.ts'
 import { resolveOptions, type ResolvedOptions } from '../core/options.ts'
-import { PLUGIN_OPTION_NAMES, resolvePluginSettings, type ResolvedPluginSettings, type WixMediaPluginOptions } from './options.ts'
-
-/** Every name the plugin's options, and the config file, may use. */
-export const KNOWN_OPTIONS: readonly string[] = [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES]
+import { KNOWN_OPTIONS, resolvePluginSettings, type ResolvedPluginSettings, type WixMediaPluginOptions } from './options.ts'
 
 export interface InstanceOptions {
   readonly options: ResolvedOptions

@@ -1,4 +1,5 @@
 /** The plugin's options: the engine's, plus what only a bundler needs. */
+import { OPTION_NAMES } from '../core/option-names.ts'
 import type { WixMediaOptions } from '../core/options.ts'
 
 export interface WixMediaPluginOptions extends WixMediaOptions {
@@ -32,6 +33,9 @@ export interface WixMediaPluginOptions extends WixMediaOptions {
 export const PLUGIN_OPTION_NAMES: readonly string[] = Object.keys({
   fallback: true, dev: true, prewarm: true, configFile: true,
 } satisfies Record<Exclude<keyof WixMediaPluginOptions, keyof WixMediaOptions>, true>)
+
+/** Every name the plugin's options, and `wix-media.config.*`, may use. */
+export const KNOWN_OPTIONS: readonly string[] = [...OPTION_NAMES, ...PLUGIN_OPTION_NAMES]
 
 export interface ResolvedPluginSettings {
   readonly fallback: 'error' | 'local'

@@ -47,6 +47,11 @@ export function hostsQuery(query: string): boolean {
   return paramsOf(query).every((param) => HOSTED_PARAMS.has(param[0]) || isCacheBuster(param))
 }
 
+/** Whether a webpack or Rspack module id's query carries the marker of a hosted file (webpack-like.ts). */
+export function isMarkedHosted(query: string): boolean {
+  return paramsOf(query).some(([key]) => key === HOSTED_QUERY)
+}
+
 /** Whether a query the plugin does not host asks for the file's content rather than a URL of it (`?raw`, `?inline`, `?react`, …). */
 export function asksForContent(query: string): boolean {
   return paramsOf(query).some(([key]) => CONTENT_PARAMS.has(key))

@@ -44,7 +44,7 @@ export interface Resolution {
   /** The file a bare specifier (no `./`, `../` or `/`; no query) in `importer` names, or `undefined`. */
   resolve?: (specifier: string, importer: string) => Promise<string | undefined>
   /** Why the bundler's own rules keep a file with it (webpack-rules.ts), or `undefined`. */
-  keptByBundler?: (file: string, query: string, importer: string) => string | undefined
+  bundlerKeeps?: (file: string, query: string, importer: string) => string | undefined
 }
 
 /** A specifier a bundler may resolve through an alias or a package: neither relative nor absolute. */
@@ -98,7 +98,7 @@ async function fileOf({ files: [first, absolute], written }: Target, importer: s
 }
 
 async function hostedReplacements(
-  refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver, { aliases = [], resolve: bundler, keptByBundler }: Resolution = {},
+  refs: readonly Reference[], importer: string, serverRoot: string, host: UrlResolver, { aliases = [], resolve: bundler, bundlerKeeps }: Resolution = {},
 ): Promise<(string | undefined)[]> {
   return Promise.all(refs.map(async (ref) => {
     const target = targetOf(ref.specifier, importer, serverRoot, aliases)
@@ -109,7 +109,7 @@ async function hostedReplacements(
       if (!asksForContent(target.query)) host.keptLocal(file, target.query)
       return undefined
     }
-    const why = keptByBundler?.(file, target.query, importer)
+    const why = bundlerKeeps?.(file, target.query, importer)
     if (why) {
       host.keptByBundler(file, why)
       return undefined

@@ -12,7 +12,7 @@
  * those rules give to a loader or make `asset/inline` or `asset/source` (webpack-rules.ts).
  */
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { fragmentOf, HOSTED_QUERY, hostsQuery, splitQuery } from './query.ts'
+import { fragmentOf, HOSTED_QUERY, hostsQuery, isMarkedHosted, splitQuery } from './query.ts'
 import type { Resolution, UrlResolver } from './rewrite.ts'
 import { keptByRules } from './webpack-rules.ts'
 
@@ -36,11 +36,6 @@ interface WebpackLikeCompiler {
       tap(name: string, fn: (factory: { hooks: { beforeResolve: { tapPromise(name: string, fn: (data: ResolveData) => Promise<undefined>): void } } }) => void): void
     }
   }
-}
-
-/** Whether a webpack or Rspack module id carries the marker of a hosted file. */
-export function isMarkedHosted(query: string): boolean {
-  return new URLSearchParams(query.split('#', 1)[0]!.slice(1)).has(HOSTED_QUERY)
 }
 
 /**
@@ -92,6 +87,6 @@ export function typeHostedMediaAsUrls(
   return {
     resolve: (specifier, importer) => resolveFile(dirname(importer), specifier),
     // A stylesheet's `url()` or a `new URL()`: what the rules would do with it as a `url` dependency of its importer.
-    keptByBundler: (file, query, importer) => kept(file, query, importer, 'url'),
+    bundlerKeeps: (file, query, importer) => kept(file, query, importer, 'url'),
   }
 }

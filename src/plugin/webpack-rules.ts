@@ -35,8 +35,6 @@ const PLAIN_ASSET_TYPES = new Set([undefined, 'asset', 'asset/resource'])
 /** The loaders of unplugin-based plugins (`…/unplugin/dist/webpack/loaders/load.mjs`). */
 const UNPLUGIN_LOADER = /[\\/]unplugin[\\/]dist[\\/]/
 
-type Condition = string | RegExp | ((value: string) => boolean) | readonly Condition[] | { and?: Condition[]; or?: Condition[]; not?: Condition }
-
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
 /** A webpack condition against one value: a string matches as a prefix, a RegExp as a test, an array as any of them. */
@@ -61,7 +59,7 @@ function matches(condition: unknown, value: string): boolean {
 function applies(rule: Record<string, unknown>, input: RuleInput): boolean {
   // Any other condition (`descriptionData`, `issuerLayer`, `compiler`, `with`, …) is taken to hold.
   const { resource, query, issuer, dependency } = input
-  const holds = (key: string, value: string | undefined) => rule[key] === undefined || value === undefined || matches(rule[key] as Condition, value)
+  const holds = (key: string, value: string | undefined) => rule[key] === undefined || value === undefined || matches(rule[key], value)
   return holds('test', resource) && holds('include', resource) && (rule.exclude === undefined || !matches(rule.exclude, resource)) &&
     holds('resource', resource) && holds('realResource', resource) && holds('resourceQuery', query) &&
     holds('issuer', issuer) && holds('dependency', dependency) &&
@@ -69,7 +67,7 @@ function applies(rule: Record<string, unknown>, input: RuleInput): boolean {
     holds('scheme', '') && holds('mimetype', '') && holds('resourceFragment', '')
 }
 
-/** The loader names of a rule's `loader`, `use` or `loaders` (a `use` function is called as webpack calls it). */
+/** The loader names of a rule's `loader`, `use` or `loaders`, unplugin's among them (a `use` function is called as webpack calls it). */
 function loadersOf(rule: Record<string, unknown>, input: RuleInput): string[] {
   const entries: unknown[] = []
   const add = (use: unknown) => {
@@ -88,7 +86,7 @@ function loadersOf(rule: Record<string, unknown>, input: RuleInput): string[] {
   add(rule.loaders)
   return entries
     .map((entry) => (typeof entry === 'string' ? entry : isObject(entry) && typeof entry.loader === 'string' ? entry.loader : undefined))
-    .filter((loader): loader is string => loader !== undefined && loader !== '' && !UNPLUGIN_LOADER.test(loader))
+    .filter((loader): loader is string => loader !== undefined && loader !== '')
     // `style-loader!css-loader` in one string, `loader?options`: each loader by its name.
     .flatMap((loader) => loader.split('!').filter(Boolean).map((part) => part.split('?', 1)[0]!))
 }
@@ -96,22 +94,18 @@ function loadersOf(rule: Record<string, unknown>, input: RuleInput): string[] {
 function collect(rules: readonly unknown[], input: RuleInput, effects: RuleEffects): void {
   for (const rule of rules) {
     if (!isObject(rule) || !applies(rule, input)) continue
-    const loaders = loadersOf(rule, input)
-    effects.loaders.push(...loaders)
+    const all = loadersOf(rule, input)
+    const projects = all.filter((loader) => !UNPLUGIN_LOADER.test(loader))
+    effects.loaders.push(...projects)
     // unplugin's own `load` rule types its modules `javascript/auto`; only a rule of the project's says what a file is.
-    const own = loaders.length === 0 && hasUnpluginLoader(rule)
-    if (typeof rule.type === 'string' && !own) effects.type = rule.type
+    const unpluginOnly = all.length > 0 && projects.length === 0
+    if (typeof rule.type === 'string' && !unpluginOnly) effects.type = rule.type
     if (Array.isArray(rule.rules)) collect(rule.rules, input, effects)
     if (Array.isArray(rule.oneOf)) {
       const first = rule.oneOf.find((item: unknown) => isObject(item) && applies(item, input))
       if (first) collect([first], input, effects)
     }
   }
-}
-
-function hasUnpluginLoader(rule: Record<string, unknown>): boolean {
-  const use = Array.isArray(rule.use) ? rule.use : [rule.use]
-  return use.some((item: unknown) => isObject(item) && typeof item.loader === 'string' && UNPLUGIN_LOADER.test(item.loader))
 }
 
 /** What the project's rules do with the file in `input`. */

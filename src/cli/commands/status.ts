@@ -1,8 +1,9 @@
 /** `wix-media status [globs…]`: what a sync would do, with no writes; the exit code says whether work remains. */
+import type { ResolvedOptions } from '../../core/options.ts'
+import { planProject } from '../../core/project.ts'
 import type { Plan } from '../../core/sync.ts'
-import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare } from '../common.ts'
+import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare, scanNotes } from '../common.ts'
 import type { Output } from '../output.ts'
-import { planScanned } from './sync.ts'
 
 export const usage = `Usage: wix-media status [globs…] [options]
 
@@ -12,6 +13,24 @@ lockfile is up to date, 3 when work remains.
 
 Options:
 ${COMMON_USAGE}`
+
+/** The `--verbose` line about a scan: how many files, and whether it walked. */
+export const scannedDetail = (options: ResolvedOptions, output: Output) => (paths: readonly string[], walked: boolean): void =>
+  output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
+
+/** `status` and `sync --dry-run`: the plan, with a note when the scan found nothing where the user pointed. */
+export async function planScanned(options: ResolvedOptions, remote: boolean, output: Output): Promise<Plan> {
+  let scanned: readonly string[] = []
+  const detail = scannedDetail(options, output)
+  const plan = await planProject(options, remote, {
+    onScanned: (paths, walked) => {
+      scanned = paths
+      detail(paths, walked)
+    },
+  })
+  for (const note of await scanNotes(options, scanned)) output.info(note)
+  return plan
+}
 
 export function printPlan(plan: Plan, output: Output, title: string): number {
   for (const item of plan.work) output.info(`${item.action === 'upload' ? 'upload' : 'adopt '}  ${item.path}`)

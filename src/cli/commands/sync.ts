@@ -2,10 +2,10 @@
 import { relative } from 'node:path'
 import type { WixMediaError } from '../../core/errors.ts'
 import type { ResolvedOptions } from '../../core/options.ts'
-import { planProject, syncProject, type ProjectSetup } from '../../core/project.ts'
-import type { Plan, SyncReport } from '../../core/sync.ts'
+import { syncProject, type ProjectSetup } from '../../core/project.ts'
+import type { SyncReport } from '../../core/sync.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare, scanNotes } from '../common.ts'
-import { printPlan } from './status.ts'
+import { planScanned, printPlan, scannedDetail } from './status.ts'
 import { count, formatBytes, formatDuration, type Output } from '../output.ts'
 
 export const usage = `Usage: wix-media sync [globs…] [options]
@@ -49,23 +49,6 @@ export async function runSync(args: string[]): Promise<number> {
 function dieOf(signal: NodeJS.Signals, handler: (signal: NodeJS.Signals) => void): void {
   for (const name of STOP_SIGNALS) process.off(name, handler)
   process.kill(process.pid, signal)
-}
-
-const scannedDetail = (options: ResolvedOptions, output: Output) => (paths: readonly string[], walked: boolean): void =>
-  output.detail(`${paths.length} media files under ${options.root}${walked ? '' : ' (no walk: every folder is as the last sync found it)'}`)
-
-/** `status` and `sync --dry-run`: the plan, with a note when the scan found nothing where the user pointed. */
-export async function planScanned(options: ResolvedOptions, remote: boolean, output: Output): Promise<Plan> {
-  let scanned: readonly string[] = []
-  const detail = scannedDetail(options, output)
-  const plan = await planProject(options, remote, {
-    onScanned: (paths, walked) => {
-      scanned = paths
-      detail(paths, walked)
-    },
-  })
-  for (const note of await scanNotes(options, scanned)) output.info(note)
-  return plan
 }
 
 /**

@@ -1,8 +1,8 @@
 /** `wix-media verify`: every lockfile entry still exists in the Media Manager and is READY. */
-import { createEngine } from '../../core/engine.ts'
-import { dropBroken, FIXED_BY_DROPPING, verifyLockfile, type VerifyProblem } from '../../core/verify.ts'
 import { existsSync } from 'node:fs'
+import { createEngine } from '../../core/engine.ts'
 import { WixMediaError } from '../../core/errors.ts'
+import { dropBroken, FIXED_BY_DROPPING, verifyLockfile, type VerifyProblem } from '../../core/verify.ts'
 import { commonUsageWithout, EXIT, prepare, UPLOAD_FLAGS } from '../common.ts'
 import { count } from '../output.ts'
 
@@ -49,8 +49,7 @@ export async function runVerify(args: string[]): Promise<number> {
 function hint(problems: readonly VerifyProblem[], dropped: readonly VerifyProblem[]): string {
   if (dropped.length > 0) {
     const pending = problems.length > dropped.length ? '; pending files are still processing: run verify again later' : ''
-    const one = dropped.length === 1
-    return `; dropped ${dropped.length} ${one ? 'entry' : 'entries'}: run \`wix-media sync\` to upload ${one ? 'its file' : 'their files'} again${pending}`
+    return `; dropped ${count(dropped.length, 'entry', 'entries')}: run \`wix-media sync\` to upload ${dropped.length === 1 ? 'its file' : 'their files'} again${pending}`
   }
   if (problems.some((problem) => FIXED_BY_DROPPING.has(problem.problem))) {
     return ' (run `wix-media verify --fix` to drop the entries of the missing, trashed, failed or different files, ' +
