@@ -2,7 +2,8 @@
  * The retry policy, one pure function: given the attempt that just failed and its error, how long
  * to wait before the next one, or `undefined` to give up. 408, 429, 5xx and network errors are
  * retried with capped exponential backoff and jitter (half fixed, half random), honouring `Retry-After`; validation,
- * auth and permission errors are not. And the loop that follows it (`withRetries`).
+ * auth and permission errors are not. And the loop that follows it (`withRetries`), which hands
+ * 429s to the run's pacer (`http.ts`) and uses the policy for them only past FREE_REFUSALS.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { isWixMediaError, type WixMediaError } from '../core/errors.ts'
@@ -79,13 +80,13 @@ export async function withRetries<T>(
       return await attempt(n)
     } catch (error) {
       if (signal?.aborted) throw error
-      // Past FREE_REFUSALS, this attempt's 429s count as failures again: the pacer's give-up clock
-      // restarts with every success of another call, and a 429 from outside its pace (the upload
-      // host) would otherwise be retried for ever.
-      if (onRateLimit && isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT') && ++refused <= FREE_REFUSALS) {
-        // A call the pacer would not even send (it has given up) is final too.
-        if (error.status === 429 && onRateLimit(error)) continue
-        throw error
+      if (onRateLimit && isWixMediaError(error, 'WIX_MEDIA_RATE_LIMIT')) {
+        // Every 429 goes to the pacer. A call it would not even send, or one it gives up on now, is final.
+        if (error.status !== 429 || !onRateLimit(error)) throw error
+        // Past FREE_REFUSALS, this call's 429s cost attempts too: the pacer's give-up clock restarts
+        // with every success of another call, and a 429 from outside its pace (the upload host)
+        // would otherwise be retried for ever.
+        if (++refused <= FREE_REFUSALS) continue
       }
       const delay = givenUp?.() ? undefined : retryDelay(++failed, error, policy, Math.random())
       if (delay === undefined) throw error

@@ -139,7 +139,21 @@ describe('withRetries and a pacer', () => {
       pacer.succeeded()
       throw refusal()
     }
-    await expect(withRetries(attempt, policy, undefined, () => pacer.throttled())).rejects.toMatchObject({ status: 429 })
+    let toldPacer = 0
+    await expect(withRetries(attempt, policy, undefined, () => (toldPacer++, pacer.throttled()))).rejects.toMatchObject({ status: 429 })
     expect(tries).toBe(FREE_REFUSALS + policy.attempts)
+    // Past FREE_REFUSALS too, the pacer hears of every 429.
+    expect(toldPacer).toBe(tries)
+  })
+
+  it('past FREE_REFUSALS, a 429 the pacer gives up on ends the call at once', async () => {
+    let tries = 0
+    const attempt = async () => {
+      if (++tries > 1000) throw new Error('retried without end')
+      throw refusal()
+    }
+    // The pacer gives up on the 22nd refusal; the policy (3 attempts) would have allowed a 23rd.
+    await expect(withRetries(attempt, policy, undefined, () => tries <= FREE_REFUSALS + 1)).rejects.toMatchObject({ status: 429 })
+    expect(tries).toBe(FREE_REFUSALS + 2)
   })
 })
