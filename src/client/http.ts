@@ -78,8 +78,8 @@ export const UNREACHABLE_FOR_MS = 60_000
 export function createHttp(settings: HttpSettings): Http {
   /** A 429 from `once` → the pacer's `cuts` as its call was sent (a 429 from elsewhere has none). */
   const sentAtCuts = new WeakMap<WixMediaError, number>()
-  /** API calls that could not reach the API's host. */
-  const refused = new WeakSet<WixMediaError>()
+  /** Failures of API calls that could not connect to the API's host (not the upload host's). */
+  const cannotConnect = new WeakSet<WixMediaError>()
   /**
    * The last such failure that a call gave up on (every attempt spent), and when: for a while, the
    * other calls fail at once with it, so that a run against an API that is down ends in seconds,
@@ -99,7 +99,7 @@ export function createHttp(settings: HttpSettings): Http {
         return settings.pacer.throttled(retryAfterMs, sentAtCuts.get(error))
       }, isUnreachable)
     } catch (error) {
-      if (error instanceof WixMediaError && refused.has(error) && !isUnreachable()) unreachable = { error, at: Date.now() }
+      if (error instanceof WixMediaError && cannotConnect.has(error) && !isUnreachable()) unreachable = { error, at: Date.now() }
       throw error
     }
   }
@@ -142,7 +142,7 @@ export function createHttp(settings: HttpSettings): Http {
     } catch (error) {
       if (call.signal?.aborted) throw error
       const failed = errorFromTransport(call.what, error)
-      if (UNREACHABLE.has((error as { code?: string }).code ?? '')) refused.add(failed)
+      if (UNREACHABLE.has((error as { code?: string }).code ?? '')) cannotConnect.add(failed)
       throw failed
     }
     let body: unknown

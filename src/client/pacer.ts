@@ -61,8 +61,10 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
   const sleepers = new Set<() => void>()
 
   const interval = () => (rate === Number.POSITIVE_INFINITY ? 0 : 60_000 / rate)
-  const givenUp = (at: number) =>
-    refusedSince !== undefined && lastRefusedAt - refusedSince >= GIVE_UP_AFTER_MS && at - lastRefusedAt < GIVE_UP_AFTER_MS
+  /** The current run of 429s has lasted the give-up window. */
+  const stormLasted = () => refusedSince !== undefined && lastRefusedAt - refusedSince >= GIVE_UP_AFTER_MS
+  /** Given up, and no quiet spell as long as the window since. */
+  const givenUp = (at: number) => stormLasted() && at - lastRefusedAt < GIVE_UP_AFTER_MS
 
   function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -108,8 +110,7 @@ export function createPacer(requestsPerMinute: number | undefined, now: () => nu
       const at = now()
       // A 429 after a quiet spell as long as the give-up window starts a new storm, unless the last
       // one ended in a give-up (then this is a probe that was refused: still the same storm).
-      const gaveUp = refusedSince !== undefined && lastRefusedAt - refusedSince >= GIVE_UP_AFTER_MS
-      if (!gaveUp && at - lastRefusedAt >= GIVE_UP_AFTER_MS) refusedSince = undefined
+      if (!stormLasted() && at - lastRefusedAt >= GIVE_UP_AFTER_MS) refusedSince = undefined
       refusedSince ??= at
       lastRefusedAt = at
       if (givenUp(at)) {

@@ -3,23 +3,19 @@
  * file is as the last clean sync left it, answer from that record (a stat per folder and per file,
  * no walk, no lockfile parse); otherwise run the engine over the scan.
  */
-import type { Engine, EngineSetup, LocalAsset } from './engine.ts'
-import type { HashEvents } from './inspect.ts'
+import type { Engine, EngineSetup } from './engine.ts'
 import { loadLastSync, type Unchanged } from './last-sync.ts'
 import type { ResolvedOptions } from './options.ts'
 import { scanTree, type Scan } from './scan.ts'
-import { planFiles, syncFiles, type Plan, type SyncReport } from './sync.ts'
+import { planFiles, syncFiles, type Plan, type SyncHooks, type SyncReport } from './sync.ts'
 
-export interface ProjectSetup extends EngineSetup, HashEvents {
+/** A whole-project run's hooks: the scan's, the engine's and the sync's (none of the latter when it answers from the last sync). */
+export interface ProjectSetup extends EngineSetup, SyncHooks {
   /**
    * The scan is done: `paths` are the files the run covers. `walked`: the tree was walked (not
    * when every folder was as the last clean sync found it).
    */
   onScanned?: (paths: readonly string[], walked: boolean) => void
-  /** Every file is hashed, before any upload (not called when the run answers from the last sync). */
-  onInspected?: (assets: readonly LocalAsset[]) => void
-  /** The lockfile has the rest: `missing` are the files that need the network (an upload, or an adoption). */
-  onPlanned?: (missing: readonly LocalAsset[]) => void
 }
 
 /** The engine loads only when a run needs it: a sync that the last record answers never does. */

@@ -46,7 +46,8 @@ export async function prune(
   const reconciled = await reconcile(engine, assets)
   // The files are there, but none where the lockfile says: the root is most likely not the one the
   // lockfile's paths are relative to (a subfolder with --lockfile ../…). Dropping, rewriting paths and
-  // trashing from there would hit the project's own entries.
+  // trashing from there would hit the project's own entries. (A lockfile that records its `root` is
+  // refused from another root when it is opened; this guess covers the ones written before.)
   const atRecordedPath = assets.some((asset) => engine.lockfile.get(asset.hash)?.paths.includes(asset.path))
   if (reconciled.paths.size > 0 && !atRecordedPath && reconciled.outside.size === 0) {
     const found = assets.length === 0

@@ -1,7 +1,8 @@
 /**
  * Finding the media files of a project: fast-glob over `include` minus `exclude`, then the rules
- * of every `.gitignore` below the root (the `ignore` package implements git's matching exactly,
- * negations included; a deeper file overrides a shallower one, as in git). Symlinked folders are
+ * git applies there: every `.gitignore` below the root and, inside a repository, the ones above it
+ * up to the repository's top and `.git/info/exclude` (the `ignore` package implements git's
+ * matching exactly, negations included; a deeper file overrides a shallower one, as in git). Symlinked folders are
  * followed, but fast-glob does not detect loops: a link to a parent would be walked 40 levels deep
  * (two such links 2^40 times), so, like `find -L`, a folder link whose target is one of the folders
  * it sits in (or above them) is not followed. Folders whose names start with a dot are walked
@@ -22,7 +23,7 @@ export interface ScanOptions {
   root: string
   include: readonly string[]
   exclude: readonly string[]
-  /** Honour `.gitignore` files under the root. @default true */
+  /** Honour what git ignores (`.gitignore` files in and above the root, `.git/info/exclude`). @default true */
   gitignore?: boolean
   /** The tool's cache folder: never walked (it holds no media, and its writes are not changes to the tree). */
   cacheDir?: string

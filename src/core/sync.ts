@@ -70,13 +70,18 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
   return { work, unchanged, errors, stale: reconciled.stale, pathUpdates: pathUpdates(engine, reconciled).length }
 }
 
+/** What a sync says as it goes, besides the engine's events. */
+export interface SyncHooks extends HashEvents {
+  /** Every file is hashed, before any upload. */
+  onInspected?: (assets: readonly LocalAsset[]) => void
+  /** The lockfile has the rest: `missing` are the files that need the network (an upload, or an adoption). */
+  onPlanned?: (missing: readonly LocalAsset[]) => void
+}
+
 export async function syncFiles(
   engine: Engine,
   paths: readonly string[],
-  hooks: HashEvents & {
-    onInspected?: (assets: readonly LocalAsset[]) => void
-    /** The lockfile has the rest: `missing` are the files that need the network (an upload, or an adoption). */
-    onPlanned?: (missing: readonly LocalAsset[]) => void
+  hooks: SyncHooks & {
     /** What the scan that found `paths` read (src/core/scan.ts), so that the next sync may not need to walk. */
     observed?: readonly Observed[]
   } = {},

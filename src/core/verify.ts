@@ -40,7 +40,10 @@ function notThisFile(hash: string, url: string, file: FileDescriptor): boolean {
   return (labelled !== undefined && labelled !== hash) || (file.url !== undefined && file.url !== '' && file.url !== url)
 }
 
-/** Wix said that this file does not exist (not: that the call went nowhere). */
+/**
+ * Wix said that this file does not exist (not: that the call went nowhere). http.ts already makes a
+ * 404 without that rule a config error; the rule is checked here too, as this is what drops entries.
+ */
 const isGone = (error: unknown) => isWixMediaError(error, 'WIX_MEDIA_NOT_FOUND') && error.rule === 'RESOURCE_NOT_FOUND'
 
 export async function verifyLockfile(engine: Engine, signal?: AbortSignal): Promise<{ checked: number; problems: VerifyProblem[] }> {

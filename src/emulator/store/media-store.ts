@@ -146,7 +146,8 @@ export class MediaStore {
   settleImport(id: string, outcome: ImportOutcome, now = Date.now()): void {
     const file = this.#files.get(id)
     if (!file) return
-    Object.assign(file, outcome, { updatedAt: now })
+    Object.assign(file, outcome)
+    this.#touch(file, now)
     this.#changed()
   }
 
