@@ -9,7 +9,7 @@ import { isWixMediaError, WixMediaError } from './errors.ts'
 import { checkOptionNames } from './option-names.ts'
 import { resolveOptions, type WixMediaOptions } from './options.ts'
 
-export const CONFIG_NAMES = ['wix-media.config.ts', 'wix-media.config.mts', 'wix-media.config.mjs', 'wix-media.config.js', 'wix-media.config.json']
+const CONFIG_NAMES = ['wix-media.config.ts', 'wix-media.config.mts', 'wix-media.config.mjs', 'wix-media.config.js', 'wix-media.config.json']
 
 async function exists(path: string): Promise<boolean> {
   return access(path).then(() => true, () => false)

@@ -129,7 +129,7 @@ export function formatLockfile(data: LockfileData): string {
 }
 
 /** How a lockfile at `path` records the project root `root`: relative to its own folder, `/`-separated. */
-export function rootField(path: string, root: string): string {
+function rootField(path: string, root: string): string {
   return relative(dirname(resolve(path)), resolve(root)).split(sep).join('/') || '.'
 }
 
