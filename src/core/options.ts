@@ -37,7 +37,8 @@ export interface WixMediaOptions {
   include?: string[]
   /**
    * Globs to leave out (on top of `.gitignore`).
-   * @default ['**\/node_modules/**', '**\/dist/**', '**\/.git/**']
+   * @default `DEFAULT_EXCLUDE`: `node_modules`, `dist`, `.git`, and the build output and cache
+   * folders of the common frameworks and tools (`.next`, `.nuxt`, `.svelte-kit`, `.vercel`, …)
    */
   exclude?: string[]
   /**
@@ -130,6 +131,17 @@ export interface ResolvedOptions {
   readonly only?: readonly string[]
 }
 
+/**
+ * What `exclude` leaves out by default: dependencies, build output, and the output and cache
+ * folders of the common frameworks and tools. They hold copies of a project's media (`.next/static/media`,
+ * `.vercel/output/static`, `.svelte-kit/output`), and git usually ignores them, but not always
+ * (a project before `git init`, a copied tree, a CI cache restored into the workspace).
+ */
+export const DEFAULT_EXCLUDE: readonly string[] = Object.freeze([
+  '**/node_modules/**', '**/dist/**', '**/.git/**',
+  ...['.next', '.nuxt', '.output', '.svelte-kit', '.vercel', '.netlify', '.astro', '.angular', '.docusaurus', '.expo',
+    '.turbo', '.nx', '.cache', '.parcel-cache', '.wrangler', '.vitepress/cache', '.vitepress/dist'].map((folder) => `**/${folder}/**`),
+])
 
 const MB = 1_000_000
 const DEFAULT_MAX_FILE_SIZE: Record<MediaType, number> = {
@@ -205,7 +217,7 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
       : env.WIX_API_BASE_URL ? apiBaseUrl(env.WIX_API_BASE_URL, 'WIX_API_BASE_URL') : DEFAULT_API_BASE_URL,
     root,
     include: inRootGlobs('include', globs('include', options.include, [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`])),
-    exclude: inRootGlobs('exclude', globs('exclude', options.exclude, ['**/node_modules/**', '**/dist/**', '**/.git/**']), true),
+    exclude: inRootGlobs('exclude', globs('exclude', options.exclude, DEFAULT_EXCLUDE), true),
     lockfile: inRoot(options.lockfile ?? 'wix-media.lock.json'),
     cacheDir: inRoot(options.cacheDir ?? 'node_modules/.cache/unplugin-wix-media'),
     folder: `/${folder.replace(/^\/+|\/+$/g, '')}`,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
 import { DEFAULT_MEDIA_EXTENSIONS } from '../../src/core/media-types.ts'
 import { checkOptionNames, OPTION_NAMES } from '../../src/core/option-names.ts'
-import { resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
+import { DEFAULT_EXCLUDE, resolveOptions, type WixMediaOptions } from '../../src/core/options.ts'
 import { unplugin } from '../../src/plugin/index.ts'
 
 const ROOT = resolve('/tmp/wix-media-project')
@@ -33,7 +33,7 @@ describe('resolveOptions', () => {
       apiBaseUrl: 'https://www.wixapis.com',
       root: ROOT,
       include: [`**/*.{${DEFAULT_MEDIA_EXTENSIONS.join(',')}}`],
-      exclude: ['**/node_modules/**', '**/dist/**', '**/.git/**'],
+      exclude: DEFAULT_EXCLUDE,
       lockfile: resolve(ROOT, 'wix-media.lock.json'),
       cacheDir: resolve(ROOT, 'node_modules/.cache/unplugin-wix-media'),
       folder: '/unplugin-wix-media',

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { resolveOptions } from '../../src/core/options.ts'
+import { DEFAULT_EXCLUDE, resolveOptions } from '../../src/core/options.ts'
 import { scanFiles, scanTree, type Observed } from '../../src/core/scan.ts'
 
 let root: string
@@ -16,7 +16,7 @@ async function tree(files: Record<string, string>): Promise<void> {
   }
 }
 
-/** The defaults a user gets: every media extension, node_modules, dist and .git left out. */
+/** The defaults a user gets: every media extension; node_modules, dist, .git and build output left out. */
 function defaults() {
   const { include, exclude } = resolveOptions({ root }, {})
   return { root, include, exclude }
@@ -55,6 +55,18 @@ describe('scanFiles', () => {
       '.gitignore': '.next/\n', '.next/static/media/hero.1a2b.png': '',
     })
     expect(await scanFiles(defaults())).toEqual(['.storybook/assets/logo.svg', '.vitepress/theme/hero.png', 'docs/.vuepress/public/cover.jpg'])
+  })
+
+  it('leaves out the build output and caches of the common frameworks by default, even where git does not ignore them', async () => {
+    await tree({
+      '.next/static/media/hero.1a2b.png': '', 'apps/web/.svelte-kit/output/client/logo.svg': '', '.vercel/output/static/a.jpg': '',
+      '.nuxt/dist/client/b.webp': '', '.vitepress/cache/deps/c.png': '', '.vitepress/dist/assets/d.png': '', '.turbo/e.png': '',
+      '.vitepress/theme/hero.png': '', 'src/.next-gen/f.png': '',
+    })
+    expect(await scanFiles(defaults())).toEqual(['.vitepress/theme/hero.png', 'src/.next-gen/f.png'])
+    // An `exclude` of the project's own replaces the default; DEFAULT_EXCLUDE is there to extend.
+    expect(await scanFiles({ ...defaults(), exclude: DEFAULT_EXCLUDE.filter((glob) => glob !== '**/.next/**') }))
+      .toEqual(['.next/static/media/hero.1a2b.png', '.vitepress/theme/hero.png', 'src/.next-gen/f.png'])
   })
 
   it('never walks version control folders, even when `exclude` leaves them in', async () => {
