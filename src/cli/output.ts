@@ -45,17 +45,23 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
   const isTTY = Boolean(stderr.isTTY) && !flags.json && !flags.quiet && !env.CI
   // --json keeps human output on stderr, so progress lines may go there too; --quiet prints only errors.
   const mode: ProgressMode = flags.quiet ? 'none' : isTTY ? 'bar' : 'lines'
+  /** The progress display of the run under way: a line printed meanwhile goes above its bar. */
+  let shown: Progress | undefined
+  const line = (text: string) => {
+    if (shown) shown.print(text)
+    else stderr.write(`${text}\n`)
+  }
   const error: Output['error'] = (failure) => {
     const code = (failure as { code?: string }).code
-    stderr.write(`error${code ? ` ${code}` : ''}: ${failure.message}\n`)
+    line(`error${code ? ` ${code}` : ''}: ${failure.message}`)
   }
   return {
     isTTY,
-    info: (line) => {
-      if (!flags.quiet) stderr.write(`${line}\n`)
+    info: (text) => {
+      if (!flags.quiet) line(text)
     },
-    detail: (line) => {
-      if (flags.verbose && !flags.quiet) stderr.write(`${line}\n`)
+    detail: (text) => {
+      if (flags.verbose && !flags.quiet) line(text)
     },
     error,
     fileErrors: (errors) => {
@@ -66,17 +72,27 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
         }
         const [first] = group as [WixMediaError, ...WixMediaError[]]
         const files = group.map((error) => error.file ?? '?')
-        const shown = flags.verbose ? files : files.slice(0, SHOWN_FILES)
-        const more = files.length > shown.length ? ` and ${files.length - shown.length} more` : ''
+        const listed = flags.verbose ? files : files.slice(0, SHOWN_FILES)
+        const more = files.length > listed.length ? ` and ${files.length - listed.length} more` : ''
         const where = [first.status === undefined ? '' : `HTTP ${first.status}`, first.rule ?? ''].filter(Boolean).join(', ')
-        stderr.write(`error ${first.code}: ${first.reason}${where ? ` (${where})` : ''}, for ${files.length} files: ${shown.join(', ')}${more}` +
-          `${first.hint ? `. ${first.hint}` : ''}\n`)
+        line(`error ${first.code}: ${first.reason}${where ? ` (${where})` : ''}, for ${files.length} files: ${listed.join(', ')}${more}` +
+          `${first.hint ? `. ${first.hint}` : ''}`)
       }
     },
     json: (value) => {
       if (flags.json) stdout.write(`${JSON.stringify(value, null, 2)}\n`)
     },
-    progress: () => createProgress(mode, stderr, progressEveryMs),
+    progress: () => {
+      const progress = createProgress(mode, stderr, progressEveryMs)
+      shown = progress
+      return {
+        ...progress,
+        end() {
+          if (shown === progress) shown = undefined
+          progress.end()
+        },
+      }
+    },
   }
 }
 
@@ -174,6 +190,8 @@ export interface Progress {
   start(files: number, bytes: number): void
   /** One file is settled; `sent`: it was uploaded (its bytes count in the rate). */
   advance(bytes: number, sent: boolean): void
+  /** Prints a line of text: above the bar, which is cleared first and drawn again after. */
+  print(text: string): void
   /** The run ended (or was interrupted): clears the bar, or prints a last line if any was printed. */
   end(): void
 }
@@ -192,6 +210,8 @@ export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number
   let lastDrawn = 0
   let timer: NodeJS.Timeout | undefined
   let linesPrinted = 0
+  /** A bar is on the screen (drawn, not yet cleared). */
+  let barShown = false
   const now = () => {
     const at = Date.now()
     state.elapsedMs = at - started
@@ -205,6 +225,7 @@ export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number
     const ratio = state.totalBytes ? state.doneBytes / state.totalBytes : state.totalFiles ? state.doneFiles / state.totalFiles : 1
     const bar = '#'.repeat(Math.round(ratio * BAR_WIDTH)).padEnd(BAR_WIDTH, '.')
     stream.write(`\r[${bar}] ${formatProgress(state)}\u001b[K`)
+    barShown = true
   }
   const line = () => {
     now()
@@ -234,6 +255,14 @@ export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number
     hashed: (bytes) => settled(bytes, true),
     start: (files, bytes) => begin('hosting', files, bytes),
     advance: settled,
+    print(text) {
+      if (!barShown) {
+        stream.write(`${text}\n`)
+        return
+      }
+      stream.write(`\r\u001b[K${text}\n`)
+      draw(true)
+    },
     end() {
       if (timer !== undefined) {
         clearInterval(timer)
@@ -241,6 +270,7 @@ export function createProgress(mode: ProgressMode, stream: Sink, everyMs: number
         if (linesPrinted > 0) line()
       }
       if (mode === 'bar') stream.write('\r\u001b[K')
+      barShown = false
     },
   }
 }

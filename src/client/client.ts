@@ -5,7 +5,7 @@
 import { Agent, type Dispatcher } from 'undici'
 import { createHttp, type Http } from './http.ts'
 import { createPacer } from './pacer.ts'
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.ts'
+import { DEFAULT_RETRY_POLICY, type RetryPolicy, type Setback } from './retry.ts'
 import { putFile, type LocalFile } from './transfer.ts'
 import { tusUpload } from './tus.ts'
 import type {
@@ -29,9 +29,11 @@ export interface ClientOptions {
   /** Bytes per TUS PATCH. */
   tusChunkSize?: number
   onRequest?: (call: { method: string; path: string }) => void
+  /** Told of every retry (API calls, uploads, TUS chunks) and every cut in the pace of API calls. */
+  onSetback?: (setback: Setback) => void
 }
 
-export type { LocalFile }
+export type { LocalFile, Setback }
 
 export interface MediaClient {
   /**
@@ -75,9 +77,10 @@ export function createMediaClient(options: ClientOptions): MediaClient {
     retry,
     pacer: createPacer(options.requestsPerMinute),
     onRequest: options.onRequest,
+    onSetback: options.onSetback,
   })
   const transfer = { dispatcher, reuseBuffers: options.dispatcher === undefined, timeoutMs: options.timeoutMs, onRequest: options.onRequest }
-  const tus = { ...transfer, chunkSize: options.tusChunkSize ?? DEFAULT_TUS_CHUNK, retry }
+  const tus = { ...transfer, chunkSize: options.tusChunkSize ?? DEFAULT_TUS_CHUNK, retry, onSetback: options.onSetback }
 
   async function* pages<T>(
     load: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor?: PagingMetadata }>,

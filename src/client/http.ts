@@ -5,7 +5,7 @@
 import { request, type Dispatcher } from 'undici'
 import { errorFromResponse, errorFromTransport, HINTS } from './errors.ts'
 import { GIVE_UP_AFTER_MS, type Pacer } from './pacer.ts'
-import { parseRetryAfter, withRetries as retrying, type RetryPolicy } from './retry.ts'
+import { parseRetryAfter, withRetries as retrying, type RetryPolicy, type Setback } from './retry.ts'
 import { API_PREFIX } from './wire.ts'
 import { WixMediaError } from '../core/errors.ts'
 
@@ -31,14 +31,19 @@ export interface HttpSettings {
   pacer: Pacer
   /** Called once per HTTP request sent (for counting and tests). */
   onRequest?: (call: { method: string; path: string }) => void
+  /** Told of every retry and every cut in the pace (for the user). */
+  onSetback?: (setback: Setback) => void
 }
 
 export interface Http {
   api<T>(call: ApiCall): Promise<T>
   /** One attempt, no retry: for calls inside a larger attempt that is retried as a whole. */
   once<T>(call: ApiCall): Promise<T>
-  /** Runs `attempt` until it succeeds or the retry policy gives up (a 429 slows down every call). */
-  withRetries<T>(attempt: (n: number) => Promise<T>, signal?: AbortSignal): Promise<T>
+  /**
+   * Runs `attempt` until it succeeds or the retry policy gives up (a 429 slows down every call);
+   * `file`: the project file the attempts are for, named when a retry is told of.
+   */
+  withRetries<T>(attempt: (n: number) => Promise<T>, signal?: AbortSignal, file?: string): Promise<T>
 }
 
 function toQuery(query: Record<string, QueryValue> | undefined): string {
@@ -92,12 +97,21 @@ export function createHttp(settings: HttpSettings): Http {
    * as needed: it does not count against `attempts` unless the pacer gives up (pacer.ts). Every
    * other error follows the retry policy.
    */
-  const withRetries: Http['withRetries'] = async (attempt, signal) => {
+  const { pacer, onSetback } = settings
+  const withRetries: Http['withRetries'] = async (attempt, signal, file) => {
     try {
-      return await retrying(attempt, settings.retry, signal, (error) => {
-        const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
-        return settings.pacer.throttled(retryAfterMs, sentAtCuts.get(error))
-      }, isUnreachable)
+      return await retrying(attempt, settings.retry, {
+        signal,
+        onRateLimit: (error) => {
+          const retryAfterMs = error.retryAfter === undefined ? undefined : Math.min(error.retryAfter * 1000, settings.retry.maxRetryAfterMs)
+          const cuts = pacer.cuts
+          const retry = pacer.throttled(retryAfterMs, sentAtCuts.get(error))
+          if (pacer.cuts !== cuts) onSetback?.({ kind: 'throttled', callsPerMinute: Math.max(1, Math.round(60_000 / pacer.intervalMs)) })
+          return retry
+        },
+        givenUp: isUnreachable,
+        onRetry: onSetback && ((error, attempt, delayMs) => onSetback({ kind: 'retry', error, attempt, attempts: settings.retry.attempts, delayMs, file })),
+      })
     } catch (error) {
       if (error instanceof WixMediaError && cannotConnect.has(error) && !isUnreachable()) unreachable = { error, at: Date.now() }
       throw error
@@ -116,12 +130,12 @@ export function createHttp(settings: HttpSettings): Http {
         hint: HINTS[error.code], cause: error,
       })
     }
-    if (!await settings.pacer.slot(call.signal)) {
+    if (!await pacer.slot(call.signal)) {
       throw new WixMediaError('WIX_MEDIA_RATE_LIMIT', `${call.what} was not sent: Wix has refused every call for ${GIVE_UP_AFTER_MS / 60_000} minutes`, {
         hint: HINTS.WIX_MEDIA_RATE_LIMIT,
       })
     }
-    const cuts = settings.pacer.cuts
+    const cuts = pacer.cuts
     const path = `${API_PREFIX}${call.path}`
     settings.onRequest?.({ method: call.method, path })
     let response: Dispatcher.ResponseData
@@ -165,7 +179,7 @@ export function createHttp(settings: HttpSettings): Http {
       }
       throw error
     }
-    settings.pacer.succeeded()
+    pacer.succeeded()
     return body as T
   }
 

@@ -61,20 +61,32 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
  */
 export const FREE_REFUSALS = 20
 
+/** Something that holds a run back, for the user to be told (`ClientOptions.onSetback`). */
+export type Setback =
+  /** An attempt failed (`attempt`, from 1) and is tried again in `delayMs`; `file`: the project file it was for, when known. */
+  | { kind: 'retry'; error: unknown; attempt: number; attempts: number; delayMs: number; file?: string }
+  /** Wix answered 429 and the pace of API calls fell to `callsPerMinute` (pacer.ts). */
+  | { kind: 'throttled'; callsPerMinute: number }
+
+export interface RetryHooks {
+  signal?: AbortSignal
+  /**
+   * A 429 answer is not the policy's: it is handed over, and `true` retries at once without
+   * counting an attempt (the pacer holds the next one back), `false` gives up.
+   */
+  onRateLimit?: (error: WixMediaError) => boolean
+  /** Whether the run has given up on what this error says (the API unreachable): no retry then. */
+  givenUp?: () => boolean
+  /** The policy retries a failed attempt after `delayMs` (not told of the 429s `onRateLimit` takes). */
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void
+}
+
 /**
  * Runs `attempt` until it succeeds or the policy gives up, waiting the policy's delay between
- * attempts. With `onRateLimit`, a 429 answer is not the policy's: it is handed over, and `true` retries
- * at once without counting an attempt (the pacer holds the next one back), `false` gives up. An abort
- * stops it at once.
+ * attempts. An abort stops it at once.
  */
-export async function withRetries<T>(
-  attempt: (n: number) => Promise<T>,
-  policy: RetryPolicy,
-  signal?: AbortSignal,
-  onRateLimit?: (error: WixMediaError) => boolean,
-  /** Whether the run has given up on what this error says (the API unreachable): no retry then. */
-  givenUp?: () => boolean,
-): Promise<T> {
+export async function withRetries<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+  const { signal, onRateLimit, givenUp, onRetry } = hooks
   for (let n = 1, failed = 0, refused = 0; ; n++) {
     try {
       return await attempt(n)
@@ -90,6 +102,7 @@ export async function withRetries<T>(
       }
       const delay = givenUp?.() ? undefined : retryDelay(++failed, error, policy, Math.random())
       if (delay === undefined) throw error
+      onRetry?.(error, failed, delay)
       await sleep(delay, undefined, { signal })
     }
   }

@@ -9,7 +9,7 @@ import { isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { errorFromResponse } from './errors.ts'
 import { fileSource } from './file-body.ts'
 import { header } from './http.ts'
-import { retryDelay, withRetries, type RetryPolicy } from './retry.ts'
+import { retryDelay, withRetries, type RetryPolicy, type Setback } from './retry.ts'
 import { descriptorOf, sendTransfer, type LocalFile, type TransferRequest, type TransferSettings } from './transfer.ts'
 import type { FileDescriptor } from './wire.ts'
 
@@ -20,6 +20,8 @@ export interface TusSettings extends TransferSettings {
   chunkSize: number
   /** How often one chunk may fail before the upload gives up. */
   retry: RetryPolicy
+  /** Told of every chunk that is sent again. */
+  onSetback?: (setback: Setback) => void
 }
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64')
@@ -65,7 +67,7 @@ export async function tusUpload(
   const serverOffset = () => withRetries(async () => {
     const head = await send(settings, 'Resuming an upload', resource, { method: 'HEAD', headers: { 'tus-resumable': TUS_VERSION }, signal }, [200])
     return offsetOf(head, file, 'Resuming an upload', 0)
-  }, settings.retry, signal)
+  }, settings.retry, { signal })
 
   // One source for every PATCH: its two buffers serve the whole upload, one chunk after another.
   const source = fileSource(file.path, file.size, settings.reuseBuffers)
@@ -94,6 +96,7 @@ export async function tusUpload(
       const conflict = isWixMediaError(error) && error.status === 409
       if (delay === undefined && !conflict) throw error
       if (conflict && failures >= settings.retry.attempts) throw error
+      settings.onSetback?.({ kind: 'retry', error, attempt: failures, attempts: settings.retry.attempts, delayMs: delay ?? 0 })
       if (delay) await sleep(delay, undefined, { signal })
       offset = await serverOffset()
     }

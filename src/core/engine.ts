@@ -6,7 +6,7 @@
  */
 import { basename, relative, sep } from 'node:path'
 import pLimit from 'p-limit'
-import type { MediaClient } from '../client/client.ts'
+import type { MediaClient, Setback } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { isWixMediaError } from './errors.ts'
 import { createInspector, type HashEvents, type Inspected, type LocalAsset } from './inspect.ts'
@@ -45,12 +45,18 @@ export interface EngineCounters {
    * interrupted run, the ones it was still processing, which are not recorded.
    */
   processing: number
+  /** Attempts made again after an error (5xx, network, timeout; API calls, uploads and TUS chunks alike). */
+  retries: number
+  /** The slowest pace of API calls (a minute) that Wix's 429s brought the run to; `undefined`: never refused. */
+  slowestPerMinute: number | undefined
 }
 
 export interface EngineEvents {
   /** A file finished (any outcome). */
   onHosted?: (asset: HostedAsset, local: LocalAsset) => void
   onUploadStart?: (local: LocalAsset) => void
+  /** A retry, or Wix's rate limit slowing the run down (`counters` have the totals). */
+  onSetback?: (setback: Setback) => void
 }
 
 export interface Engine {
@@ -87,7 +93,9 @@ const FLUSH_EVERY_MS = 200
 
 export async function createEngine(options: ResolvedOptions, setup: EngineSetup = {}): Promise<Engine> {
   const { signal } = setup
-  const counters: EngineCounters = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0, processing: 0 }
+  const counters: EngineCounters = {
+    uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0, processing: 0, retries: 0, slowestPerMinute: undefined,
+  }
   const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
     openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/'), options.root),
     loadStatCache(options.cacheDir),
@@ -103,6 +111,11 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     requestsPerMinute: options.requestsPerMinute,
     onRequest: () => {
       counters.requests++
+    },
+    onSetback: (setback) => {
+      if (setback.kind === 'retry') counters.retries++
+      else counters.slowestPerMinute = Math.min(counters.slowestPerMinute ?? Number.POSITIVE_INFINITY, setback.callsPerMinute)
+      setup.onSetback?.(setback)
     },
   })))
   const remote = createRemoteIndex(getClient, options.folder, signal)
@@ -153,6 +166,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       setup.onUploadStart?.(local)
       return uploadFile(api, {
         file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName },
+        projectPath: local.path,
         labels: [hashLabel(local.hash)],
         folder: options.folder,
         resumableThreshold: options.resumableThreshold,

@@ -66,6 +66,8 @@ export function syncProject(options: ResolvedOptions, setup: ProjectSetup = {}):
     stale,
     processing: 0,
     requests: 0,
+    retries: 0,
+    slowestPerMinute: null,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: true,
   }), (engine, scan) => {

@@ -28,6 +28,13 @@ export interface SyncReport {
    */
   processing: number
   requests: number
+  /** Attempts made again after an error (5xx, network, timeout). */
+  retries: number
+  /**
+   * The slowest pace of API calls (a minute) that Wix's rate limit (429s) brought the engine to,
+   * over its life (one run, in the CLI); `null`: never refused.
+   */
+  slowestPerMinute: number | null
   durationMs: number
   /**
    * The files were exactly as the last clean sync left them: this run stat'ed them and read neither
@@ -120,6 +127,8 @@ export async function syncFiles(
     stale: reconciled.stale,
     processing: engine.counters.processing,
     requests: engine.counters.requests - before.requests,
+    retries: engine.counters.retries - before.retries,
+    slowestPerMinute: engine.counters.slowestPerMinute ?? null,
     durationMs: Math.round(performance.now() - started),
     fromLastSync: false,
   }

@@ -10,6 +10,8 @@ import { OCTET_STREAM } from './media-types.ts'
 
 export interface UploadRequest {
   file: LocalFile
+  /** The file's project-relative path, named when an attempt is retried. */
+  projectPath?: string
   labels: string[]
   /** Managed folder path (`/unplugin-wix-media`); missing folders are created by Wix. */
   folder: string
@@ -41,5 +43,5 @@ export async function uploadFile(client: MediaClient, request: UploadRequest): P
       }
       throw error
     }
-  }, request.signal)
+  }, request.signal, request.projectPath)
 }

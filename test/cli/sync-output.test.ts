@@ -105,6 +105,34 @@ describe('sync output', () => {
     expect(perFile(fromRecord.stderr.text())).toEqual(['reused   media/a.png', 'reused   media/b-copy.png', 'reused   media/b.png'])
   })
 
+  it('tells of Wix\'s rate limit as it slows the run down, of each retry with --verbose, and sums both up', async () => {
+    const emulator = await fixtures.emulator()
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [429, 429] })
+    emulator.faults.add({ route: 'upload', sequence: [503] })
+    const root = await fixtures.project(images(3))
+    const run = async (verbose: boolean) => {
+      const stderr = collector()
+      const stdout = collector()
+      expect(await sync(optionsFor(emulator, root), createOutput({ json: true, quiet: false, verbose }, { stderr, stdout }))).toBe(0)
+      return { lines: stderr.text().trimEnd().split('\n'), report: JSON.parse(stdout.text()) as Record<string, unknown> }
+    }
+
+    const { lines, report } = await run(true)
+    // One note however many 429s: the calls refused together cut the pace once, and notes come 10 s apart at most.
+    expect(lines.filter((line) => line.startsWith('Wix is rate-limiting'))).toEqual(['Wix is rate-limiting API calls: slowing down to 1200 a minute'])
+    expect(lines.filter((line) => line.startsWith('retry '))).toEqual([
+      expect.stringMatching(/^retry {4}media\/0\d\.png: .+ \(HTTP 503\); attempt 2 of 4 in \d+ ms$/),
+    ])
+    expect(lines.at(-1)).toMatch(/^3 uploaded \(.+\), 0 adopted, 0 unchanged in .+ \(1 retry\); Wix's rate limit slowed API calls down to 1200 a minute$/)
+    expect(report).toMatchObject({ uploaded: 3, retries: 1, slowestPerMinute: 1200 })
+
+    // Nothing held it back: neither is said.
+    await writeFile(join(root, 'media/new.png'), png(4, 4, 77))
+    const calm = await run(false)
+    expect(calm.lines).toEqual([expect.stringMatching(/^1 uploaded \(.+\), 0 adopted, 3 unchanged in [^;(]+$/)])
+    expect(calm.report).toMatchObject({ uploaded: 1, retries: 0, slowestPerMinute: null })
+  })
+
   it('stopped while Wix processes an upload, it does not count it as recorded, says so, and the next sync adopts it', async () => {
     const emulator = await fixtures.emulator({ processingMs: { VIDEO: 1_500 } })
     const root = await fixtures.project({ 'media/clip.mp4': mp4(4096) })

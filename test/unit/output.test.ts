@@ -195,3 +195,32 @@ describe('plain progress lines (no TTY)', () => {
     expect(run({}, collector(true), { CI: 'true' })).toContain('1/1 files  10 B/10 B  40 B/s  ETA -\n')
   })
 })
+
+describe('lines printed during a run', () => {
+  it('on a terminal, a line printed while the bar is shown goes above it: the bar is cleared, then drawn again below', () => {
+    const sink = collector(true)
+    const output = createOutput({ json: false, quiet: false, verbose: true }, { stderr: sink, stdout: collector(), env: {} })
+    output.info('before any bar')
+    const progress = output.progress()
+    progress.start(2, 20)
+    output.info('Wix is rate-limiting API calls')
+    output.detail('retry    a.png: boom')
+    output.error(new WixMediaError('WIX_MEDIA_FILE', 'gone', { file: 'b.png' }))
+    progress.advance(10, true)
+    progress.end()
+    output.info('after the bar')
+    const clear = '\r\u001b[K'
+    const bar = (done: number) => new RegExp(`^\\r\\[[#.]{24}\\] ${done}/2 files .*\\u001b\\[K$`)
+    const writes = sink.text().split(/(?=\r)|(?<=\n)/)
+    expect(writes[0]).toBe('before any bar\n')
+    expect(writes[1]).toMatch(bar(0))
+    // Each line: the bar cleared, the line, the bar again (only the line ends with a newline).
+    expect(writes.slice(2, 8)).toEqual([
+      `${clear}Wix is rate-limiting API calls\n`, expect.stringMatching(bar(0)),
+      `${clear}retry    a.png: boom\n`, expect.stringMatching(bar(0)),
+      `${clear}error WIX_MEDIA_FILE: b.png: gone\n`, expect.stringMatching(bar(0)),
+    ])
+    // The bar is redrawn at most every 100 ms: the next write clears it for good.
+    expect(writes.slice(8)).toEqual([`${clear}after the bar\n`])
+  })
+})

@@ -140,7 +140,7 @@ describe('withRetries and a pacer', () => {
       throw refusal()
     }
     let toldPacer = 0
-    await expect(withRetries(attempt, policy, undefined, () => (toldPacer++, pacer.throttled()))).rejects.toMatchObject({ status: 429 })
+    await expect(withRetries(attempt, policy, { onRateLimit: () => (toldPacer++, pacer.throttled()) })).rejects.toMatchObject({ status: 429 })
     expect(tries).toBe(FREE_REFUSALS + policy.attempts)
     // Past FREE_REFUSALS too, the pacer hears of every 429.
     expect(toldPacer).toBe(tries)
@@ -153,7 +153,7 @@ describe('withRetries and a pacer', () => {
       throw refusal()
     }
     // The pacer gives up on the 22nd refusal; the policy (3 attempts) would have allowed a 23rd.
-    await expect(withRetries(attempt, policy, undefined, () => tries <= FREE_REFUSALS + 1)).rejects.toMatchObject({ status: 429 })
+    await expect(withRetries(attempt, policy, { onRateLimit: () => tries <= FREE_REFUSALS + 1 })).rejects.toMatchObject({ status: 429 })
     expect(tries).toBe(FREE_REFUSALS + 2)
   })
 })

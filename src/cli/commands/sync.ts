@@ -1,6 +1,7 @@
 /** `wix-media sync [globs…]`: upload what is new or changed, write the lockfile, print a summary. */
 import { relative } from 'node:path'
-import type { WixMediaError } from '../../core/errors.ts'
+import type { Setback } from '../../client/retry.ts'
+import { isWixMediaError, type WixMediaError } from '../../core/errors.ts'
 import type { ResolvedOptions } from '../../core/options.ts'
 import { syncProject, type ProjectSetup } from '../../core/project.ts'
 import type { SyncReport } from '../../core/sync.ts'
@@ -78,6 +79,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
       planned = true
       if (missing.length > 0) progress.start(missing.length, missing.reduce((sum, asset) => sum + asset.size, 0))
     },
+    onSetback: setbackLines(output),
   }
   let report: SyncReport
   try {
@@ -96,11 +98,36 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
   output.info(
     `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}), ${report.adopted} adopted, ${report.reused} unchanged` +
     `${report.errors.length ? `, ${report.errors.length} failed` : ''} in ${formatDuration(report.durationMs)}` +
+    `${report.retries ? ` (${count(report.retries, 'retry', 'retries')})` : ''}` +
+    `${report.slowestPerMinute === null ? '' : `; Wix's rate limit slowed API calls down to ${report.slowestPerMinute} a minute`}` +
     `${report.stale.length ? `; ${count(report.stale.length, 'lockfile entry', 'lockfile entries')} no file uses (wix-media prune)` : ''}`,
   )
   output.json({ ...report, errors: report.errors.map(errorJson) })
   if (report.errors.length === 0) return EXIT.OK
   return report.errors.every((error) => error.code === 'WIX_MEDIA_FROZEN') ? EXIT.OUT_OF_DATE : EXIT.FAILED
+}
+
+/** Wix's rate limit said at most this often (the pace may halve many times in a storm). */
+const THROTTLE_NOTE_EVERY_MS = 10_000
+
+/**
+ * What the user is told of setbacks as they happen: the first cut in the pace of API calls, and
+ * then the pace at most every {@link THROTTLE_NOTE_EVERY_MS} (a stalled bar otherwise looks like
+ * a hang); with --verbose, each retry with its cause.
+ */
+function setbackLines(output: Output): (setback: Setback) => void {
+  let lastNote = Number.NEGATIVE_INFINITY
+  return (setback) => {
+    if (setback.kind === 'throttled') {
+      if (Date.now() - lastNote < THROTTLE_NOTE_EVERY_MS) return
+      lastNote = Date.now()
+      output.info(`Wix is rate-limiting API calls: slowing down to ${setback.callsPerMinute} a minute`)
+      return
+    }
+    const { error, attempt, attempts, delayMs, file } = setback
+    const cause = isWixMediaError(error) ? `${error.reason}${error.status === undefined ? '' : ` (HTTP ${error.status})`}` : String(error)
+    output.detail(`retry    ${file ? `${file}: ` : ''}${cause}; attempt ${attempt + 1} of ${attempts} in ${formatDuration(delayMs)}`)
+  }
 }
 
 /** Whether an error is (or was caused by) the run's abort. */
