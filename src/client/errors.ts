@@ -7,6 +7,7 @@ export const HINTS: Partial<Record<WixMediaErrorCode, string>> = {
   WIX_MEDIA_AUTH: 'Check the API key (WIX_API_KEY or `apiKey`, sent as-is, no "Bearer") and the site id (WIX_SITE_ID or `siteId`)',
   WIX_MEDIA_PERMISSION: 'Give the API key the "Manage Media Manager" permission for this site, or check WIX_SITE_ID',
   WIX_MEDIA_RATE_LIMIT: 'Wix kept refusing calls over the site\'s rate limit although this run slowed down: check what else uses the site\'s API (other builds, apps) and try again later',
+  WIX_MEDIA_VALIDATION: 'Wix refused it without naming a rule: check that the file\'s content matches its extension and that the Media Manager hosts its format',
   WIX_MEDIA_SERVER: 'Wix had a problem; try again later',
   WIX_MEDIA_NETWORK: 'Check the network connection and `apiBaseUrl`',
   WIX_MEDIA_TIMEOUT: 'Check the network, or raise `timeout`',

@@ -20,28 +20,52 @@ export interface UploadRequest {
   signal?: AbortSignal
 }
 
-async function attemptUpload(client: MediaClient, request: UploadRequest, mimeType: string): Promise<FileDescriptor> {
+/**
+ * Asks the API for where to send the bytes (errors name Wix's rule), and returns the transfer to
+ * that place (the upload host's errors may be a bare status: the contract promises no body there).
+ */
+async function uploadTarget(client: MediaClient, request: UploadRequest, mimeType: string): Promise<() => Promise<FileDescriptor>> {
   const { file, labels, folder, signal } = request
   const common = { mimeType, fileName: file.fileName, sizeInBytes: String(file.size), labels, filePath: folder }
   if (file.size >= request.resumableThreshold) {
     const target = await client.generateResumableUploadUrl(common, signal)
-    return client.tusUpload(target, file, mimeType, signal)
+    return () => client.tusUpload(target, file, mimeType, signal)
   }
   const uploadUrl = await client.generateUploadUrl(common, signal)
-  return client.putFile(uploadUrl, file, mimeType, signal)
+  return () => client.putFile(uploadUrl, file, mimeType, signal)
+}
+
+/**
+ * Whether Wix refused the file's MIME type, so that the octet-stream fallback applies: the API says
+ * so by rule name; the upload host may refuse with a bare 400 or 415, which the fallback is then
+ * tried for too (an answer it does not help comes back the same, and is reported).
+ */
+function refusedMimeType(error: unknown, byUploadHost: boolean): boolean {
+  if (!isWixMediaError(error, 'WIX_MEDIA_VALIDATION')) return false
+  return error.rule === 'MISMATCH_MIME_TYPE' || (byUploadHost && error.rule === undefined && (error.status === 400 || error.status === 415))
 }
 
 export async function uploadFile(client: MediaClient, request: UploadRequest): Promise<FileDescriptor> {
   let mimeType = request.file.mimeType
+  const fallBack = (error: unknown, byUploadHost: boolean) => {
+    if (mimeType === OCTET_STREAM || !refusedMimeType(error, byUploadHost)) throw error
+    mimeType = OCTET_STREAM
+  }
+  // One attempt: a fresh target and a fresh stream; a refused MIME type, once more as octet-stream.
   return client.http.withRetries(async () => {
-    try {
-      return await attemptUpload(client, request, mimeType)
-    } catch (error) {
-      if (mimeType !== OCTET_STREAM && isWixMediaError(error, 'WIX_MEDIA_VALIDATION') && error.rule === 'MISMATCH_MIME_TYPE') {
-        mimeType = OCTET_STREAM
-        return attemptUpload(client, request, mimeType)
+    for (;;) {
+      let send: () => Promise<FileDescriptor>
+      try {
+        send = await uploadTarget(client, request, mimeType)
+      } catch (error) {
+        fallBack(error, false)
+        continue
       }
-      throw error
+      try {
+        return await send()
+      } catch (error) {
+        fallBack(error, true)
+      }
     }
   }, request.signal, request.projectPath)
 }

@@ -113,6 +113,13 @@ export interface EmulatorOptions {
    * @default 1_048_576
    */
   maxJsonBodyBytes?: number
+  /**
+   * Whether the upload host's errors (the PUT to an upload URL, every TUS step) carry Wix's JSON
+   * error body. The contract promises only a status code there; `false` answers with an empty
+   * body, so a client can be tested against the least it may get.
+   * @default true
+   */
+  uploadErrorBodies?: boolean
 }
 
 const MB = 1_000_000
@@ -138,6 +145,7 @@ export interface ResolvedEmulatorOptions {
   readonly uploadUrlTtlMs: number
   readonly resumableUploadTtlMs: number
   readonly maxJsonBodyBytes: number
+  readonly uploadErrorBodies: boolean
 }
 
 function fail(name: string, expected: string, value: unknown): never {
@@ -155,6 +163,12 @@ function integer(name: string, value: unknown, fallback: number, min = 0, max = 
 function probability(name: string, value: unknown): number {
   if (value === undefined) return 0
   if (typeof value !== 'number' || !(value >= 0 && value <= 1)) fail(name, 'a number from 0 to 1', value)
+  return value
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') fail(name, 'true or false', value)
   return value
 }
 
@@ -222,5 +236,6 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     uploadUrlTtlMs: integer('uploadUrlTtlMs', options.uploadUrlTtlMs, 86_400_000, 1),
     resumableUploadTtlMs: integer('resumableUploadTtlMs', options.resumableUploadTtlMs, 604_800_000, 1),
     maxJsonBodyBytes: integer('maxJsonBodyBytes', options.maxJsonBodyBytes, 1_048_576, 1),
+    uploadErrorBodies: flag('uploadErrorBodies', options.uploadErrorBodies, true),
   })
 }

@@ -15,6 +15,19 @@ import type { RateLimiter } from './rate-limit.ts'
 import type { RequestLog, RequestLogEntry } from './request-log.ts'
 import { applicationError, serverError, WixHttpError } from './wix-errors.ts'
 
+/** The upload host's routes: the contract promises no error body there (`uploadErrorBodies`). */
+const UPLOAD_HOST_ROUTES: ReadonlySet<string> = new Set(['upload', 'tusOptions', 'tusCreate', 'tusHead', 'tusPatch', 'tusDelete', 'tusFinalize'])
+
+/** A status with no body. */
+function sendStatus(res: ServerResponse, status: number, headers: Record<string, string>): void {
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  res.writeHead(status, { 'Content-Length': 0, 'X-Wix-Request-Id': res.getHeader('X-Wix-Request-Id') as string, ...headers })
+  res.end()
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy()
@@ -149,7 +162,8 @@ export function createRequestHandler(ctx: EmulatorContext, routes: readonly Rout
         const answer = wix ?? applicationError(500, 'INTERNAL', 'The emulator failed on this request')
         // Drain what the client still sends, so that it reads the answer instead of a reset.
         req.resume()
-        sendJson(res, answer.status, answer.body, { ...answer.headers })
+        if (!ctx.options.uploadErrorBodies && UPLOAD_HOST_ROUTES.has(entry.route)) sendStatus(res, answer.status, { ...answer.headers })
+        else sendJson(res, answer.status, answer.body, { ...answer.headers })
       }
     },
     /** Ends every request a stall fault held open. */

@@ -173,6 +173,25 @@ describe('faults: refusals carry the rule name and the file', () => {
     expect(emulator.files().map((file) => file.displayName)).toEqual(['ok.png'])
   })
 
+  it('an upload host that answers errors with a bare status (all the contract promises): a 400 gets the octet-stream fallback too; a 503 is retried', async () => {
+    const emulator = await fixtures.emulator({ uploadErrorBodies: false })
+    emulator.faults.add({ route: 'upload', sequence: [503] })
+    const files = { 'x.png': pdf('not an image'), 'ok.png': png(3, 3, 1) }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { concurrency: 1 })
+
+    expect(report.errors).toHaveLength(1)
+    const [error] = report.errors
+    expect([error!.code, error!.file, error!.status, error!.rule]).toEqual(['WIX_MEDIA_VALIDATION', 'x.png', 400, undefined])
+    expect(error!.message).toMatch(/^x\.png: Uploading the file failed \(HTTP 400, request id [^)]+\)\. Wix refused it without naming a rule: check that the file's content matches its extension/)
+    const refused = emulator.requests().filter((entry) => entry.route === 'upload' && entry.status === 400)
+    // image/png first, then application/octet-stream: both refused with no body to say why.
+    expect(refused.map((entry) => entry.path)).toEqual(['/upload/<token>?filename=x.png', '/upload/<token>?filename=x.png'])
+    expect(faulted(emulator)).toEqual(['upload:503'])
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths({ 'ok.png': files['ok.png'] }))
+  })
+
   it('a file over the site quota: SITE_QUOTA_EXCEEDED naming the file, no retry; the files that fit are recorded', async () => {
     const emulator = await fixtures.emulator({ quotaBytes: 4_000 })
     const files = { 'docs/big.pdf': pdf('x'.repeat(5_000)), 'docs/small.pdf': pdf('small'), 'img/a.png': png(3, 3, 1) }

@@ -21,6 +21,8 @@ Options:
   --retry-after <s>     send Retry-After with 429s: seconds, or "auto" (default: none)
   --fail-rate <p>       chance 0-1 that an API or upload request fails with 500/503/429 (default 0)
   --seed <n>            seed for ids and faults, to replay a run (default random)
+  --bare-upload-errors  answer the upload host's errors with a status and no body (all the
+                        contract promises there; default: Wix's JSON error body)
   -h, --help            show this help`
 
 function number(name: string, value: string | undefined, parse = Number): number | undefined {
@@ -47,6 +49,7 @@ export function emulatorOptionsFromArgs(args: string[]): EmulatorOptions | 'help
       'retry-after': { type: 'string' },
       'fail-rate': { type: 'string' },
       seed: { type: 'string' },
+      'bare-upload-errors': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -65,6 +68,7 @@ export function emulatorOptionsFromArgs(args: string[]): EmulatorOptions | 'help
     rateLimitRetryAfter: retryAfter === undefined ? undefined : retryAfter === 'auto' ? 'auto' : number('retry-after', retryAfter),
     failRate: number('fail-rate', values['fail-rate']),
     seed: number('seed', values.seed),
+    uploadErrorBodies: values['bare-upload-errors'] ? false : undefined,
   }
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as EmulatorOptions
 }
