@@ -4,7 +4,8 @@
  * warm stat cache and the last sync's record, all made by real syncs against an in-process
  * emulator; then the timed run is exactly the CLI's: `syncProject` (a stat of every folder the last
  * walk read and of every file, against the last sync's record; it must find them unchanged and not
- * walk). It must not touch the network: the emulator's request log is printed to show zero requests.
+ * walk), run from the project's folder as `npx wix-media sync` is. It must not touch the network:
+ * the emulator's request log is printed to show zero requests.
  *
  * Baseline: the bare fast-glob walk of the same tree, same include pattern and walk options as
  *           scanFiles (a sync has to list the files at least once).
@@ -76,6 +77,17 @@ async function noChangeSync(options: ResolvedOptions, fromLastSync: boolean): Pr
   return { ms, requests: report.requests }
 }
 
+/** Runs `run` with `dir` as the working directory. */
+async function inDirectory<T>(dir: string, run: () => Promise<T>): Promise<T> {
+  const before = process.cwd()
+  process.chdir(dir)
+  try {
+    return await run()
+  } finally {
+    process.chdir(before)
+  }
+}
+
 /** Runs `node <args>` in `cwd` to its end; the elapsed time includes Node's start-up. */
 async function processRun(args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ ms: number; stdout: string }> {
   const start = performance.now()
@@ -144,8 +156,8 @@ async function main(): Promise<void> {
       if (!existsSync(record)) throw new Error(`the second sync wrote no ${record}`)
       const requestsBefore = emulator.requests().length
       const walking = await walkOptions(options)
-
-      const runs = await interleaved<{ ms: number; requests?: number }>(REPS, [
+      // Run where users run the CLI (its root is the working directory); the walk's options name the root, so it does not care.
+      const runs = await inDirectory(root, () => interleaved<{ ms: number; requests?: number }>(REPS, [
         { name: 'fast-glob walk', run: async () => {
           const { ms, value } = await timed(() => walk(options, walking))
           if (value.length !== FILES) throw new Error(`the walk found ${value.length} files, not ${FILES}`)
@@ -161,7 +173,7 @@ async function main(): Promise<void> {
           await rm(record)
           return noChangeSync(options, false)
         } },
-      ])
+      ]))
       const requestsDuring = emulator.requests().length - requestsBefore
       const syncs = [...runs.get('no-change sync')!, ...runs.get('without the record')!]
       const walkMs = median(runs.get('fast-glob walk')!.map((run) => run.ms))

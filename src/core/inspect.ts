@@ -63,6 +63,24 @@ export function projectPaths(root: string): (path: string) => string {
   return (path) => (PLAIN_RELATIVE.test(path) ? rootPrefix + path : resolve(root, path))
 }
 
+/**
+ * Like {@link projectPaths}, for a loop of synchronous stats: when the working directory is the
+ * root (the CLI run in its project), plain relative paths stay as they are, and the kernel looks
+ * each one up from the working directory instead of walking the root's own folders again (an
+ * eighth of a stat's cost here). Only for code that does not yield in between: the working
+ * directory cannot change under it then.
+ */
+export function pathsForSyncStats(root: string): (path: string) => string {
+  let cwd: string | undefined
+  try {
+    cwd = process.cwd()
+  } catch {
+    // The working directory is gone: absolute paths.
+  }
+  if (cwd !== root) return projectPaths(root)
+  return (path) => (PLAIN_RELATIVE.test(path) ? path : resolve(root, path))
+}
+
 /** A project file as a stat and its name tell it: what hashing and the checks before any upload need. */
 interface CheckedFile {
   path: string

@@ -25,7 +25,7 @@ import { readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { writeFileAtomic } from './atomic-write.ts'
 import type { Engine, LocalAsset } from './engine.ts'
-import { projectPaths } from './inspect.ts'
+import { pathsForSyncStats } from './inspect.ts'
 import { sameStamp, stampOf, type FileStamp } from './file-stamp.ts'
 import { extensionOf, formatOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
@@ -101,7 +101,7 @@ export async function loadLastSync(options: ResolvedOptions): Promise<LastSync |
       }
       // Paths taken from the listing are the recorded ones; a walk's are compared.
       if (paths !== record.listing?.paths && digestPaths(paths) !== record.tree.paths) return undefined
-      return currentStatsDigest(paths, projectPaths(options.root)) === record.tree.stats ? { files: record.files, stale: record.stale } : undefined
+      return currentStatsDigest(paths, pathsForSyncStats(options.root)) === record.tree.stats ? { files: record.files, stale: record.stale } : undefined
     },
     async relist(scan) {
       const listing = listingOf(scan.observed, scan.paths)

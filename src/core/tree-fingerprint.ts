@@ -51,11 +51,12 @@ export function createTreeFingerprint(): TreeFingerprint {
 /**
  * The stats digest that {@link createTreeFingerprint} would make of `paths` as they are now, or
  * `undefined` as soon as one is missing. A stat each and nothing else: the fast path of a sync.
+ * `pathOf` gives the path to stat; the loop never yields (see `pathsForSyncStats`).
  */
-export function currentStatsDigest(paths: readonly string[], absolute: (path: string) => string): string | undefined {
+export function currentStatsDigest(paths: readonly string[], pathOf: (path: string) => string): string | undefined {
   const numbers = new Float64Array(paths.length * FIELDS)
   for (let index = 0; index < paths.length; index++) {
-    const stats = statSync(absolute(paths[index]!), { throwIfNoEntry: false })
+    const stats = statSync(pathOf(paths[index]!), { throwIfNoEntry: false })
     if (!stats) return undefined
     const at = index * FIELDS
     numbers[at] = stats.size

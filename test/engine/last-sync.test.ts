@@ -5,11 +5,12 @@
  * a full one, with the outcome a full sync has.
  */
 import { mkdir, readFile, rename, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createEngine } from '../../src/core/engine.ts'
 import { formatLockfile, openLockfile } from '../../src/core/lockfile.ts'
 import type { WixMediaOptions } from '../../src/core/options.ts'
+import { pathsForSyncStats } from '../../src/core/inspect.ts'
 import { loadLastSync } from '../../src/core/last-sync.ts'
 import { packageVersion } from '../../src/core/package-version.ts'
 import { RACY_MS } from '../../src/core/file-stamp.ts'
@@ -131,6 +132,25 @@ describe('the last sync\'s record', () => {
       })
     })
   }
+
+  it('run from the project folder (the working directory is the root), it stats by relative paths and still misses no change', async () => {
+    const { root, sync } = await syncedProject()
+    const cwd = process.cwd()
+    process.chdir(root)
+    try {
+      expect(pathsForSyncStats(process.cwd())('img/a.png')).toBe('img/a.png')
+      expect(pathsForSyncStats(process.cwd())('../elsewhere/b.png')).toBe(join(dirname(process.cwd()), 'elsewhere/b.png'))
+      expect((await sync()).fromLastSync).toBe(true)
+      await writeFile(join(root, 'docs/guide.pdf'), pdf('gUIDE'))
+      await settle()
+      const next = await sync()
+      expect({ fromLastSync: next.fromLastSync, uploaded: next.uploaded, errors: next.errors }).toEqual({ fromLastSync: false, uploaded: 1, errors: [] })
+    } finally {
+      process.chdir(cwd)
+    }
+    // Elsewhere, absolute paths.
+    expect(pathsForSyncStats(root)('img/a.png')).toBe(join(root, 'img/a.png'))
+  })
 
   it('an unchanged tree is not even walked; after a folder changed but no file, one walk records the folder again', async () => {
     const { root, sync } = await syncedProject()
