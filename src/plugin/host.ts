@@ -24,6 +24,10 @@ export interface BuildTally {
   reused: number
   adopted: number
   local: number
+  /** Attempts made again after an error, during this build. */
+  retries: number
+  /** The slowest pace of API calls (a minute) that Wix's rate limit brought the engine to; `undefined`: never refused. */
+  slowestPerMinute: number | undefined
 }
 
 export interface Host {
@@ -57,7 +61,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   const include = picomatch([...options.include], { dot: true, nocase: true })
   // Case-insensitive both: `UP.PNG` is a PNG for `include`, so `**/*.png` in `exclude` must leave it out too (as the scan does).
   const exclude = picomatch([...options.exclude], { dot: true, nocase: true })
-  const tally: BuildTally = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, local: 0 }
+  const tally: BuildTally = { uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, local: 0, retries: 0, slowestPerMinute: undefined }
   const started = performance.now()
   /** Why this build may not upload (frozen, or no credentials): the engine would refuse the same files. */
   const block = uploadBlock(options)
@@ -72,7 +76,13 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     logger.warn(message)
   }
   let lease: EngineLease | undefined
-  const getEngine = () => (lease ??= leaseEngine(options)).engine
+  /** The engine's retries when this build took it (another build in the process may share it). */
+  let retriesBefore: Promise<number> | undefined
+  const getEngine = () => {
+    lease ??= leaseEngine(options)
+    retriesBefore ??= lease.engine.then((engine) => engine.counters.retries, () => 0)
+    return lease.engine
+  }
 
   const relativePath = (absolutePath: string) => relative(options.root, absolutePath).split(sep).join('/')
 
@@ -164,7 +174,10 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       await Promise.allSettled(seen.values())
       if (lease) {
         try {
-          await (await lease.engine).flush()
+          const engine = await lease.engine
+          tally.retries = engine.counters.retries - (await retriesBefore ?? 0)
+          tally.slowestPerMinute = engine.counters.slowestPerMinute
+          await engine.flush()
         } finally {
           lease.release()
           lease = undefined
@@ -179,7 +192,9 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
       const ms = Math.round(performance.now() - started)
       const kb = (tally.uploadedBytes / 1000).toFixed(1)
       return `uploaded ${tally.uploaded} file${tally.uploaded === 1 ? '' : 's'} (${kb} kB), reused ${tally.reused}, adopted ${tally.adopted}` +
-        `${tally.local ? `, kept ${tally.local} local` : ''} in ${ms} ms`
+        `${tally.local ? `, kept ${tally.local} local` : ''} in ${ms} ms` +
+        `${tally.retries ? ` (${tally.retries} ${tally.retries === 1 ? 'retry' : 'retries'})` : ''}` +
+        `${tally.slowestPerMinute === undefined ? '' : `; Wix's rate limit slowed API calls down to ${tally.slowestPerMinute} a minute`}`
     },
   }
 }

@@ -59,4 +59,14 @@ describe('esbuild: fixtures/bundler-app/src/index.js against the emulator', () =
     const { dist } = await expectUnchangedRebuild(emulator, root, lockText, offline(() => build(root, anonymousOptions(emulator, root), 'dist-ci')))
     expect((await evaluateExports(join(dist, 'index.js'))).lazyUrl).toBe(urls['src/assets/lazy.png'])
   })
+  test('Wix\'s rate limit and a failed upload on the way: the build succeeds, and its summary says what held it back', async () => {
+    const project = await copyFixture('bundler-app')
+    emulator.faults.add({ route: 'generateUploadUrl', sequence: [429, 429] })
+    emulator.faults.add({ route: 'upload', sequence: [503] })
+    // A folder of its own, so that the files the first test uploaded are not adopted: five uploads.
+    const options = { ...emulatorOptions(emulator, project), folder: '/held-back' }
+    const { result: { errors }, stderr } = await captureStderr(() => build(project, options, 'dist'))
+    expect(errors).toEqual([])
+    expect(stderr).toMatch(/^\[unplugin-wix-media\] uploaded 5 files \(4\.8 kB\), reused 0, adopted 0 in \d+ ms \(1 retry\); Wix's rate limit slowed API calls down to \d+ a minute$/m)
+  })
 })
