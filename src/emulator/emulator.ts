@@ -73,7 +73,7 @@ export async function startEmulator(input: EmulatorOptions = {}): Promise<Emulat
   const saveInBackground = () =>
     void persist.save().catch((error: Error) => process.emitWarning(`wix-media emulator: could not save state: ${error.message}`))
   const store: MediaStore = new MediaStore(random, saveInBackground, state)
-  const blobs = options.dataDir ? createDiskBlobStore(join(options.dataDir, 'blobs')) : createMemoryBlobStore()
+  const blobs = options.dataDir ? createDiskBlobStore(join(options.dataDir, 'blobs'), options.hashAlgorithm) : createMemoryBlobStore(options.hashAlgorithm)
   const faults = createFaultInjector({ faults: options.faults, failRate: options.failRate, latency: options.latency, random })
   const stats: TransferStats = { uploadsInFlight: 0, maxUploadsInFlight: 0 }
   let origin = ''

@@ -1,3 +1,4 @@
+import { getHashes } from 'node:crypto'
 import type { MediaType } from '../core/media-types.ts'
 import type { FaultRule, LatencyOption } from './faults.ts'
 
@@ -120,6 +121,12 @@ export interface EmulatorOptions {
    * @default true
    */
   uploadErrorBodies?: boolean
+  /**
+   * The digest a file's `hash` field holds. The contract shows 32 hex characters (MD5's length) and
+   * leaves the algorithm unknown; clients must not rely on it (this project never reads it).
+   * @default 'md5'
+   */
+  hashAlgorithm?: string
 }
 
 const MB = 1_000_000
@@ -146,6 +153,7 @@ export interface ResolvedEmulatorOptions {
   readonly resumableUploadTtlMs: number
   readonly maxJsonBodyBytes: number
   readonly uploadErrorBodies: boolean
+  readonly hashAlgorithm: string
 }
 
 function fail(name: string, expected: string, value: unknown): never {
@@ -170,6 +178,12 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') fail(name, 'true or false', value)
   return value
+}
+
+function hashAlgorithm(value: unknown): string {
+  if (value === undefined) return 'md5'
+  if (typeof value !== 'string' || !getHashes().includes(value.toLowerCase())) fail('hashAlgorithm', 'a hash algorithm Node knows (md5, sha1, sha256, …)', value)
+  return value.toLowerCase()
 }
 
 function nonEmpty(name: string, value: unknown, fallback: string): string {
@@ -237,5 +251,6 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     resumableUploadTtlMs: integer('resumableUploadTtlMs', options.resumableUploadTtlMs, 604_800_000, 1),
     maxJsonBodyBytes: integer('maxJsonBodyBytes', options.maxJsonBodyBytes, 1_048_576, 1),
     uploadErrorBodies: flag('uploadErrorBodies', options.uploadErrorBodies, true),
+    hashAlgorithm: hashAlgorithm(options.hashAlgorithm),
   })
 }

@@ -2,6 +2,7 @@
  * The emulator's REST surface over real HTTP on 127.0.0.1, checked against the wire contract in
  * wix-media-api.md: upload URLs, upload answers (FileDescriptor) and the documented 400 rule names.
  */
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { WireError } from '../../src/client/wire.ts'
 import { useEmulator } from '../support/emulator.ts'
@@ -252,5 +253,15 @@ describe('emulated Media Manager API', () => {
       expectRule(await getFile(api, unknown), 'RESOURCE_NOT_FOUND', 'fileId')
       expectRule(await api.call('POST', '/files/get-files', { fileIds: [unknown] }), 'RESOURCE_NOT_FOUND', 'fileIds')
     })
+  })
+})
+
+describe('emulated Media Manager API, with the settings the contract leaves open', () => {
+  const api = useEmulator({ hashAlgorithm: 'SHA1' })
+
+  it('hashAlgorithm: a file\'s `hash` is that digest of its bytes', async () => {
+    const bytes = png(5, 5, 4242)
+    const file = await uploaded(api, bytes, { mimeType: 'image/png', fileName: 'h.png' })
+    expect(file.hash).toBe(createHash('sha1').update(bytes).digest('hex'))
   })
 })

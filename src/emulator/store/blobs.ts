@@ -3,7 +3,7 @@
  * upload never sits in memory on the disk store) and keep what they need on the way: size, MD5 and
  * the first bytes (for format sniffing and image dimensions).
  */
-import { createHash, randomBytes } from 'node:crypto'
+import { createHash, randomBytes, type Hash } from 'node:crypto'
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs'
 import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -33,9 +33,13 @@ export interface BlobStore {
 
 abstract class BaseWriter {
   #size = 0
-  #hash = createHash('md5')
+  readonly #hash: Hash
   #head: Buffer[] = []
   #headSize = 0
+
+  constructor(hashAlgorithm: string) {
+    this.#hash = createHash(hashAlgorithm)
+  }
 
   get size(): number {
     return this.#size
@@ -60,7 +64,8 @@ abstract class BaseWriter {
   }
 }
 
-export function createMemoryBlobStore(): BlobStore {
+/** `hashAlgorithm`: what a stored file's `hash` is a digest of its bytes with (the emulator's `hashAlgorithm`). */
+export function createMemoryBlobStore(hashAlgorithm: string): BlobStore {
   const blobs = new Map<string, Buffer>()
   class MemoryWriter extends BaseWriter implements BlobWriter {
     #chunks: Buffer[] = []
@@ -77,7 +82,7 @@ export function createMemoryBlobStore(): BlobStore {
     }
   }
   return {
-    writer: () => new MemoryWriter(),
+    writer: () => new MemoryWriter(hashAlgorithm),
     read(key, range) {
       const blob = blobs.get(key) ?? Buffer.alloc(0)
       return Readable.from(range ? [blob.subarray(range.start, range.end + 1)] : [blob])
@@ -91,7 +96,7 @@ export function createMemoryBlobStore(): BlobStore {
   }
 }
 
-export function createDiskBlobStore(dir: string): BlobStore {
+export function createDiskBlobStore(dir: string, hashAlgorithm: string): BlobStore {
   class DiskWriter extends BaseWriter implements BlobWriter {
     readonly #temp = join(dir, `.upload-${randomBytes(8).toString('hex')}`)
     #stream: WriteStream | undefined
@@ -119,7 +124,7 @@ export function createDiskBlobStore(dir: string): BlobStore {
     }
   }
   return {
-    writer: () => new DiskWriter(),
+    writer: () => new DiskWriter(hashAlgorithm),
     read(key, range) {
       return createReadStream(join(dir, key), range ? { start: range.start, end: range.end } : {})
     },
