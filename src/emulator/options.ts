@@ -127,7 +127,16 @@ export interface EmulatorOptions {
    * @default 'md5'
    */
   hashAlgorithm?: string
+  /**
+   * How `/files/search` matches its free text (case-insensitively) against a file's display name,
+   * MIME type and labels; the contract leaves Wix's rules unknown. `'substring'`: anywhere in one of
+   * them; `'word-prefix'`: at the start of one of their words; `'exact'`: the whole of one.
+   * @default 'substring'
+   */
+  searchMatch?: SearchMatch
 }
+
+export type SearchMatch = 'substring' | 'word-prefix' | 'exact'
 
 const MB = 1_000_000
 
@@ -154,6 +163,7 @@ export interface ResolvedEmulatorOptions {
   readonly maxJsonBodyBytes: number
   readonly uploadErrorBodies: boolean
   readonly hashAlgorithm: string
+  readonly searchMatch: SearchMatch
 }
 
 function fail(name: string, expected: string, value: unknown): never {
@@ -178,6 +188,12 @@ function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback
   if (typeof value !== 'boolean') fail(name, 'true or false', value)
   return value
+}
+
+function oneOf<T extends string>(name: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback
+  if (!allowed.includes(value as T)) fail(name, allowed.map((item) => `'${item}'`).join(', ').replace(/, ([^,]+)$/, ' or $1'), value)
+  return value as T
 }
 
 function hashAlgorithm(value: unknown): string {
@@ -252,5 +268,6 @@ export function resolveEmulatorOptions(options: EmulatorOptions = {}): ResolvedE
     maxJsonBodyBytes: integer('maxJsonBodyBytes', options.maxJsonBodyBytes, 1_048_576, 1),
     uploadErrorBodies: flag('uploadErrorBodies', options.uploadErrorBodies, true),
     hashAlgorithm: hashAlgorithm(options.hashAlgorithm),
+    searchMatch: oneOf('searchMatch', options.searchMatch, ['substring', 'word-prefix', 'exact'] as const, 'substring'),
   })
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import type { WireError } from '../../src/client/wire.ts'
 import { useEmulator } from '../support/emulator.ts'
 import { gif, jpeg, mp3, mp4, pdf, png, svg, webp } from '../support/media.ts'
-import { BASE_ID, expectAppError, expectRule, fetchBytes, getFile, IMAGE_ID, JWT, listPages, md5, sortedNames, uploaded, VIDEO_ID, waitForStatus, type FoldersPage, type ResumableAnswer, type UploadUrlAnswer } from './api-support.ts'
+import { BASE_ID, expectAppError, expectRule, fetchBytes, getFile, IMAGE_ID, JWT, listPages, md5, searchPages, sortedNames, uploaded, VIDEO_ID, waitForStatus, type FoldersPage, type ResumableAnswer, type UploadUrlAnswer } from './api-support.ts'
 
 describe('emulated Media Manager API', () => {
   const api = useEmulator({ apiKeys: { R: 'read' }, processingMs: { VIDEO: 150, AUDIO: 150 } })
@@ -257,7 +257,18 @@ describe('emulated Media Manager API', () => {
 })
 
 describe('emulated Media Manager API, with the settings the contract leaves open', () => {
-  const api = useEmulator({ hashAlgorithm: 'SHA1' })
+  const api = useEmulator({ hashAlgorithm: 'SHA1', searchMatch: 'word-prefix' })
+
+  it('searchMatch \'word-prefix\': the text must start a word of the name, the MIME type or a label', async () => {
+    await uploaded(api, png(2, 2, 4243), { mimeType: 'image/png', fileName: 'Summer-Beach.png', labels: ['holiday2026'] })
+    const found = async (search: string) => sortedNames((await searchPages(api, { search })).flatMap((page) => page.files))
+    expect(await found('beach')).toEqual(['Summer-Beach.png'])
+    expect(await found('holi')).toEqual(['Summer-Beach.png'])
+    expect(await found('png')).toEqual(['Summer-Beach.png'])
+    // Inside a word: a substring match would find it, a word-prefix one does not.
+    expect(await found('each')).toEqual([])
+    expect(await found('mmer')).toEqual([])
+  })
 
   it('hashAlgorithm: a file\'s `hash` is that digest of its bytes', async () => {
     const bytes = png(5, 5, 4242)

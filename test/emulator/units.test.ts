@@ -287,7 +287,7 @@ describe('resolveEmulatorOptions', () => {
       port: 0, host: '127.0.0.1', apiKey: 'emulator-api-key', siteId: 'emulator-site', dataDir: undefined,
       latency: 0, rateLimit: 0, rateLimitRetryAfter: false, failRate: 0, faults: [], seed: 3,
       quotaBytes: Number.POSITIVE_INFINITY, uploadUrlTtlMs: 86_400_000, resumableUploadTtlMs: 604_800_000,
-      maxJsonBodyBytes: 1_048_576, uploadErrorBodies: true, hashAlgorithm: 'md5',
+      maxJsonBodyBytes: 1_048_576, uploadErrorBodies: true, hashAlgorithm: 'md5', searchMatch: 'substring',
     })
     expect(options.processingMs).toEqual({ IMAGE: 0, VECTOR: 0, VIDEO: 1000, AUDIO: 300, DOCUMENT: 0, ARCHIVE: 0, MODEL3D: 0, OTHER: 0 })
     expect(options.maxFileSize.IMAGE).toBe(25_000_000)
@@ -328,6 +328,7 @@ describe('resolveEmulatorOptions', () => {
     expect(rejects({ uploadUrlTtlMs: 0 })).toContain('`uploadUrlTtlMs`')
     expect(rejects({ maxJsonBodyBytes: 0 })).toContain('`maxJsonBodyBytes`')
     expect(rejects({ uploadErrorBodies: 'no' as unknown as boolean })).toContain('`uploadErrorBodies`')
+    expect(rejects({ searchMatch: 'fuzzy' as 'exact' })).toBe('Expected emulator option `searchMatch` to be \'substring\', \'word-prefix\' or \'exact\', got "fuzzy"')
     expect(rejects({ hashAlgorithm: 'crc33' })).toBe('Expected emulator option `hashAlgorithm` to be a hash algorithm Node knows (md5, sha1, sha256, …), got "crc33"')
   })
 })

@@ -5,6 +5,7 @@ import { describeFile } from '../descriptor.ts'
 import { optionalBoolean, optionalObject, optionalString, optionalStringArray, requiredString } from '../http/fields.ts'
 import { fileIdFrom } from '../ids.ts'
 import { pageRequestFromQuery, paginate, type PageRequest } from '../paging.ts'
+import type { SearchMatch } from '../options.ts'
 import type { FileRecord } from '../store/records.ts'
 import { notFound, requiredField, ruleViolation, validationError } from '../wix-errors.ts'
 
@@ -76,10 +77,19 @@ export const listFiles: Handler = async (ctx, { url }) => {
   return page(ctx, files, pageRequestFromQuery(query))
 }
 
-/** Free text matched case-insensitively as a substring of the display name, MIME type or a label. */
-function matchesText(file: FileRecord, text: string): boolean {
+/**
+ * Free text matched case-insensitively against the display name, MIME type and labels, by the
+ * emulator's `searchMatch` (the contract leaves Wix's rules unknown): a substring of one of them,
+ * the start of one of their words, or the whole of one.
+ */
+function matchesText(file: FileRecord, text: string, match: SearchMatch): boolean {
   const needle = text.toLowerCase()
-  return [file.displayName, file.mimeType, ...file.labels].some((value) => value.toLowerCase().includes(needle))
+  const matches = {
+    substring: (value: string) => value.includes(needle),
+    'word-prefix': (value: string) => value.split(/[^\p{L}\p{N}]+/u).some((word) => word.startsWith(needle)) || value.startsWith(needle),
+    exact: (value: string) => value === needle,
+  }[match]
+  return [file.displayName, file.mimeType, ...file.labels].some((value) => matches(value.toLowerCase()))
 }
 
 export const searchFiles: Handler = async (ctx, request) => {
@@ -96,7 +106,7 @@ export const searchFiles: Handler = async (ctx, request) => {
   const filter = typeAndPrivacyFilter(optionalStringArray(body, 'mediaTypes'), optionalBoolean(body, 'private'))
   const sort = optionalObject(body, 'sort') ?? {}
   const paging = optionalObject(body, 'paging') ?? {}
-  const files = [...ctx.store.files.values()].filter((file) => inRoot(file) && (!text || matchesText(file, text)) && filter(file))
+  const files = [...ctx.store.files.values()].filter((file) => inRoot(file) && (!text || matchesText(file, text, ctx.options.searchMatch)) && filter(file))
   return page(ctx, files, {
     fieldName: optionalString(sort, 'fieldName', undefined, 'sort.fieldName'),
     order: optionalString(sort, 'order', undefined, 'sort.order'),
