@@ -10,6 +10,7 @@ import type { MediaClient, Setback } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { isWixMediaError } from './errors.ts'
 import { createInspector, type HashEvents, type Inspected, type LocalAsset } from './inspect.ts'
+import { checkDuration } from './media-duration.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
 import { createPathOwners } from './path-owners.ts'
@@ -161,6 +162,8 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       counters.adopted++
       return record(local, entryFromDescriptor(ready, describe), 'adopted')
     }
+    // Over a limit of the user's (maxDuration): refused here rather than after a long upload.
+    await checkDuration(local, options)
     const api = await getClient()
     const uploaded = await transfers(() => {
       setup.onUploadStart?.(local)

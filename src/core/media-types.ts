@@ -6,6 +6,10 @@
 
 export type MediaType = 'IMAGE' | 'VIDEO' | 'AUDIO' | 'DOCUMENT' | 'VECTOR' | 'ARCHIVE' | 'MODEL3D' | 'OTHER'
 
+/** The media types that have a length in time (`maxDuration`). */
+export type TimedMediaType = Extract<MediaType, 'VIDEO' | 'AUDIO'>
+export const TIMED_MEDIA_TYPES: readonly TimedMediaType[] = ['VIDEO', 'AUDIO']
+
 export interface Format {
   readonly mime: string
   readonly mediaType: MediaType

@@ -9,7 +9,7 @@ import type { WixMediaOptions } from './options.ts'
 export const OPTION_NAMES: readonly string[] = Object.keys({
   apiKey: true, siteId: true, apiBaseUrl: true, root: true, include: true, exclude: true, lockfile: true, cacheDir: true,
   folder: true, concurrency: true, requestsPerMinute: true, attempts: true, timeout: true, resumableThreshold: true,
-  waitForReady: true, frozen: true, maxFileSize: true, dispatcher: true,
+  waitForReady: true, frozen: true, maxFileSize: true, maxDuration: true, dispatcher: true,
 } satisfies Record<keyof WixMediaOptions, true>)
 
 /** Fails on a name that is not an option (`known`), suggesting the closest one. `where`: the file or object it came from. */

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { DEFAULT_API_BASE_URL } from '../client/wire.ts'
 import { WixMediaError } from './errors.ts'
-import { DEFAULT_MEDIA_EXTENSIONS, type MediaType } from './media-types.ts'
+import { DEFAULT_MEDIA_EXTENSIONS, TIMED_MEDIA_TYPES, type MediaType, type TimedMediaType } from './media-types.ts'
 
 export interface WixMediaOptions {
   /**
@@ -100,6 +100,13 @@ export interface WixMediaOptions {
    */
   maxFileSize?: Partial<Record<MediaType, number>>
   /**
+   * Longest video and audio, in seconds, checked before each upload (the length read from the
+   * file's headers; a file whose length cannot be read is left to Wix). Wix's own limits depend on
+   * the plan and are not part of its API: set them to fail before a long upload does.
+   * @default {} (no limit checked here)
+   */
+  maxDuration?: Partial<Record<TimedMediaType, number>>
+  /**
    * undici dispatcher for every request: a proxy (`new EnvHttpProxyAgent()`), or tests. Uploads
    * through a dispatcher of your own read every chunk into a fresh buffer (it may keep chunks), so a
    * large upload peaks ~70 MB higher than through the default.
@@ -126,6 +133,7 @@ export interface ResolvedOptions {
   readonly waitForReady: number | false
   readonly frozen: boolean
   readonly maxFileSize: Readonly<Record<MediaType, number>>
+  readonly maxDuration: Readonly<Partial<Record<TimedMediaType, number>>>
   readonly dispatcher: Dispatcher | undefined
   /** Globs from the command line (`wix-media sync 'img/**'`): the run covers the `include` files that match one of them. */
   readonly only?: readonly string[]
@@ -210,6 +218,12 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
     if (!(type in maxFileSize)) invalid('maxFileSize', `keyed by a media type (${Object.keys(maxFileSize).join(', ')})`, type)
     maxFileSize[type as MediaType] = int(`maxFileSize.${type}`, size, 0, 1)
   }
+  const maxDuration: Partial<Record<TimedMediaType, number>> = {}
+  for (const [type, seconds] of Object.entries(options.maxDuration ?? {})) {
+    if (!TIMED_MEDIA_TYPES.includes(type as TimedMediaType)) invalid('maxDuration', `keyed by ${TIMED_MEDIA_TYPES.join(' or ')}`, type)
+    if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) invalid(`maxDuration.${type}`, 'a number of seconds > 0', seconds)
+    maxDuration[type as TimedMediaType] = seconds
+  }
   const waitForReady = options.waitForReady === false ? false : int('waitForReady', options.waitForReady, 120_000, 0)
   const requestsPerMinute = options.requestsPerMinute === undefined ? undefined : int('requestsPerMinute', options.requestsPerMinute, 0, 1)
   return Object.freeze({
@@ -231,6 +245,7 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
     waitForReady,
     frozen: options.frozen ?? false,
     maxFileSize: Object.freeze(maxFileSize),
+    maxDuration: Object.freeze(maxDuration),
     dispatcher: options.dispatcher,
   })
 }

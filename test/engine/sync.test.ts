@@ -13,7 +13,7 @@ import { createEngine } from '../../src/core/engine.ts'
 import { isWixMediaError } from '../../src/core/errors.ts'
 import { hashFromLabels } from '../../src/core/record.ts'
 import { syncFiles } from '../../src/core/sync.ts'
-import { mp4, pdf, png, svg } from '../support/media.ts'
+import { mp4, pdf, png, svg, timedMp4, wav } from '../support/media.ts'
 import {
   cliEnv, countRoute, LOCKFILE, optionsFor, pathsInLock, readLock, routeCounts, sleep, syncProject, until, useFixtures, type Tree,
 } from '../support/project.ts'
@@ -362,3 +362,31 @@ describe('sync: readiness', () => {
     expect(pathsInLock(lock)).toEqual(expectedPaths({ 'img/good.png': files['img/good.png'], 'docs/ok.pdf': files['docs/ok.pdf'] }))
   })
 })
+
+describe('sync: maxDuration', () => {
+  it('video and audio longer than their limit are refused before any upload, named with their length; the rest upload', async () => {
+    const emulator = await fixtures.emulator({ processingMs: { VIDEO: 0, AUDIO: 0 } })
+    const files = {
+      'media/talk.mp4': timedMp4(754.2, 256, 1), 'media/teaser.mp4': timedMp4(30, 256, 2),
+      'media/song.wav': wav(12.5, 1), 'media/jingle.wav': wav(3, 2),
+      // Headers that say no length: left to Wix.
+      'media/unknown.mp4': mp4(300),
+    }
+    const root = await fixtures.project(files)
+
+    const { report } = await syncProject(emulator, root, { maxDuration: { VIDEO: 600, AUDIO: 10 } })
+
+    expect(report.errors.map((error) => [error.code, error.file, error.message])).toEqual([
+      ['WIX_MEDIA_FILE', 'media/song.wav', 'media/song.wav: is 12.5 s long, over the 10.0 s limit for audio (maxDuration.AUDIO). ' +
+        'Trim it, exclude it, or raise `maxDuration` if your Wix plan allows longer media'],
+      ['WIX_MEDIA_FILE', 'media/talk.mp4', expect.stringMatching(/^media\/talk\.mp4: is 12 min 34 s long, over the 10 min 0 s limit for video \(maxDuration\.VIDEO\)\. /)],
+    ])
+    expect(emulator.files().map((file) => file.displayName).sort()).toEqual(['jingle.wav', 'teaser.mp4', 'unknown.mp4'])
+    expect(Object.keys(pathsInLock(await readLock(root))).sort()).toEqual(['media/jingle.wav', 'media/teaser.mp4', 'media/unknown.mp4'])
+
+    // No limit, no check: the same files all upload.
+    const again = await syncProject(emulator, root)
+    expect([again.report.errors, again.report.uploaded]).toEqual([[], 2])
+  })
+})
+

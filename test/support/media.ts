@@ -95,6 +95,58 @@ export function mp4(size = 256): Buffer {
   return Buffer.concat([ftyp, Buffer.alloc(size, 7)])
 }
 
+/** An ISO BMFF box: size, type, body. */
+function box(type: string, ...body: Buffer[]): Buffer {
+  const content = Buffer.concat(body)
+  const head = Buffer.alloc(8)
+  head.writeUInt32BE(8 + content.length)
+  head.write(type, 4, 'latin1')
+  return Buffer.concat([head, content])
+}
+
+/** An MP4 whose one video track plays `seconds` (ftyp, moov with mvhd and a trak's mdhd and hdlr), then `size` bytes of mdat; `seed` varies the bytes. */
+export function timedMp4(seconds: number, size = 256, seed = 0): Buffer {
+  const timescale = 1000
+  const duration = Math.round(seconds * timescale)
+  const mvhd = Buffer.alloc(100)
+  mvhd.writeUInt32BE(timescale, 12)
+  mvhd.writeUInt32BE(duration, 16)
+  mvhd.writeUInt32BE(0x0001_0000, 20)
+  mvhd.writeUInt32BE(2, 96)
+  const mdhd = Buffer.alloc(24)
+  mdhd.writeUInt32BE(timescale, 12)
+  mdhd.writeUInt32BE(duration, 16)
+  mdhd.writeUInt16BE(0x55c4, 20) // 'und'
+  const hdlr = Buffer.concat([Buffer.alloc(8), Buffer.from('vide', 'latin1'), Buffer.alloc(12), Buffer.from('video\0', 'latin1')])
+  const ftyp = box('ftyp', Buffer.from('isom', 'latin1'), Buffer.from([0, 0, 2, 0]), Buffer.from('isomiso2mp41', 'latin1'))
+  const tkhd = Buffer.alloc(84)
+  tkhd.writeUInt32BE(3, 0) // version 0, enabled and in the movie
+  tkhd.writeUInt32BE(1, 12) // track id
+  tkhd.writeUInt32BE(duration, 20)
+  const moov = box('moov', box('mvhd', mvhd), box('trak', box('tkhd', tkhd), box('mdia', box('mdhd', mdhd), box('hdlr', hdlr))))
+  return Buffer.concat([ftyp, moov, box('mdat', Buffer.alloc(size, seed & 0xff))])
+}
+
+/** A WAV (8 kHz, mono, 8-bit PCM) that plays `seconds`; `seed` varies the samples. */
+export function wav(seconds: number, seed = 0): Buffer {
+  const rate = 8000
+  const data = Buffer.alloc(Math.round(seconds * rate), 128 + (seed % 100))
+  const header = Buffer.alloc(44)
+  header.write('RIFF', 0, 'latin1')
+  header.writeUInt32LE(36 + data.length, 4)
+  header.write('WAVEfmt ', 8, 'latin1')
+  header.writeUInt32LE(16, 16)
+  header.writeUInt16LE(1, 20) // PCM
+  header.writeUInt16LE(1, 22) // mono
+  header.writeUInt32LE(rate, 24)
+  header.writeUInt32LE(rate, 28) // bytes a second
+  header.writeUInt16LE(1, 32)
+  header.writeUInt16LE(8, 34)
+  header.write('data', 36, 'latin1')
+  header.writeUInt32LE(data.length, 40)
+  return Buffer.concat([header, data])
+}
+
 export function mp3(size = 256): Buffer {
   return Buffer.concat([Buffer.from('ID3', 'latin1'), Buffer.from([4, 0, 0, 0, 0, 0, 0]), Buffer.alloc(size, 1)])
 }

@@ -48,6 +48,7 @@ describe('resolveOptions', () => {
         IMAGE: 25_000_000, VECTOR: 25_000_000, VIDEO: 4_000_000_000, AUDIO: 50_000_000,
         DOCUMENT: 300_000_000, ARCHIVE: 300_000_000, MODEL3D: 300_000_000, OTHER: 300_000_000,
       },
+      maxDuration: {},
       dispatcher: undefined,
     })
     expect(options.frozen).toBe(false)
@@ -152,6 +153,9 @@ describe('resolveOptions: validation', () => {
     [{ waitForReady: -5 }, 'Expected `waitForReady` to be an integer ≥ 0, got -5'],
     [loose({ waitForReady: true }), 'Expected `waitForReady` to be an integer ≥ 0, got true'],
     [{ maxFileSize: { IMAGE: 0 } }, 'Expected `maxFileSize.IMAGE` to be an integer ≥ 1, got 0'],
+    [{ maxDuration: { VIDEO: 0 } }, 'Expected `maxDuration.VIDEO` to be a number of seconds > 0, got 0'],
+    [loose({ maxDuration: { AUDIO: '10' } }), 'Expected `maxDuration.AUDIO` to be a number of seconds > 0, got "10"'],
+    [loose({ maxDuration: { IMAGE: 10 } }), 'Expected `maxDuration` to be keyed by VIDEO or AUDIO, got "IMAGE"'],
   ] as [WixMediaOptions, string][])('rejects %j', (options, message) => {
     const error = configFailure({ root: ROOT, ...options })
     expect(error.message).toBe(`${message}. Fix the option (in wix-media.config, the plugin options or the command line)`)

@@ -1,0 +1,40 @@
+/**
+ * How long a video or audio file plays, read from its headers (MP4/MOV/M4A, WebM/Matroska, MP3,
+ * WAV, FLAC, Ogg, AAC, ASF, AIFF) by music-metadata, which knows far more containers and codecs than
+ * a parser of our own would; and the `maxDuration` check made with it before an upload.
+ */
+import type { LocalAsset } from './inspect.ts'
+import { WixMediaError } from './errors.ts'
+import { formatDuration } from './format-duration.ts'
+import type { TimedMediaType } from './media-types.ts'
+import type { ResolvedOptions } from './options.ts'
+
+/** Seconds, or `undefined` when the headers do not say (an unknown container, a damaged file). */
+export async function mediaDuration(absolutePath: string): Promise<number | undefined> {
+  const { parseFile } = await import('music-metadata')
+  let metadata
+  try {
+    metadata = await parseFile(absolutePath, { skipCovers: true })
+  } catch {
+    return undefined
+  }
+  // Audio containers give the format's length; a video-only MP4 gives its tracks' lengths.
+  const lengths = [metadata.format.duration, ...metadata.format.trackInfo.map((track) => track.duration)]
+    .filter((length): length is number => typeof length === 'number' && Number.isFinite(length) && length > 0)
+  return lengths.length > 0 ? Math.max(...lengths) : undefined
+}
+
+const LABEL: Record<TimedMediaType, string> = { VIDEO: 'video', AUDIO: 'audio' }
+
+/** Fails a video or audio file longer than its `maxDuration` (none set: no file is read). */
+export async function checkDuration(local: LocalAsset, options: ResolvedOptions): Promise<void> {
+  const type = local.mediaType
+  const limit = type === 'VIDEO' || type === 'AUDIO' ? options.maxDuration[type] : undefined
+  if (limit === undefined) return
+  const length = await mediaDuration(local.absolutePath)
+  if (length === undefined || length <= limit) return
+  throw new WixMediaError('WIX_MEDIA_FILE', `is ${formatDuration(length * 1000)} long, over the ${formatDuration(limit * 1000)} limit for ${LABEL[type as TimedMediaType]} (maxDuration.${type})`, {
+    file: local.path,
+    hint: 'Trim it, exclude it, or raise `maxDuration` if your Wix plan allows longer media',
+  })
+}
