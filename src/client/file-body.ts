@@ -15,6 +15,7 @@
  * passed in may not be (interceptors, `MockAgent`, proxies, an `Agent` with a larger `highWaterMark`
  * in its `connect` options), so its bodies get a fresh buffer per chunk: correct, only hungrier.
  */
+import { createHash, type Hash } from 'node:crypto'
 import { open, type FileHandle } from 'node:fs/promises'
 import type { Dispatcher } from 'undici'
 import { WixMediaError } from '../core/errors.ts'
@@ -31,6 +32,16 @@ export interface FileSource {
   range(start: number, end: number): AsyncGenerator<Buffer>
   /** Whether this source's bodies reuse their buffers (see the module comment). */
   readonly reusesBuffers: boolean
+  /**
+   * The server keeps the bytes before `offset` and the upload goes on from there (a TUS resume):
+   * the digest of what was sent goes back to that point, when it can.
+   */
+  rewind(offset: number): void
+  /**
+   * The sha256 of the bytes this source handed out, when they were the whole file, once each, in
+   * order (with {@link rewind}s to where a chunk began); `undefined` when that cannot be told.
+   */
+  sentDigest(): string | undefined
 }
 
 /**
@@ -66,6 +77,22 @@ export function fileSource(path: string, size: number, reusesBuffers: boolean): 
   // retry's body starts: the new one waits for it, and the old one reads no more.
   let current = 0
   let lastRead: Promise<unknown> = Promise.resolve()
+
+  // What was sent, hashed as it goes out: a file that changes while it uploads must not be recorded
+  // under the hash it had before. The state at the start of each chunk is kept, for a rewind.
+  let sent: Hash | undefined = createHash('sha256')
+  let sentTo = 0
+  const chunkStarts = new Map<number, Hash>()
+  const sending = (chunk: Buffer, at: number) => {
+    if (!sent) return
+    if (at !== sentTo) {
+      sent = undefined
+      return
+    }
+    chunkStarts.set(at, sent.copy())
+    sent.update(chunk)
+    sentTo += chunk.length
+  }
 
   /** Some file systems (FUSE, network) may return less than asked: read on until done or the end of the file. */
   async function readFully(handle: FileHandle, buffer: Buffer, length: number, position: number): Promise<Buffer> {
@@ -106,10 +133,13 @@ export function fileSource(path: string, size: number, reusesBuffers: boolean): 
     let next: Promise<Buffer> | undefined
     try {
       next = readNext()
+      let at = start
       while (next) {
         const chunk: Buffer = await next
         // Read ahead into the other buffer: the one the client asked for last time, which it is done with.
         next = position < end ? readNext() : undefined
+        sending(chunk, at)
+        at += chunk.length
         yield chunk
       }
     } finally {
@@ -119,5 +149,16 @@ export function fileSource(path: string, size: number, reusesBuffers: boolean): 
     }
   }
 
-  return { range, reusesBuffers }
+  return {
+    range,
+    reusesBuffers,
+    rewind(offset) {
+      if (offset === sentTo) return
+      const state = chunkStarts.get(offset)
+      sent = state?.copy()
+      sentTo = offset
+      for (const start of chunkStarts.keys()) if (start >= offset) chunkStarts.delete(start)
+    },
+    sentDigest: () => (sent && sentTo === size ? sent.copy().digest('hex') : undefined),
+  }
 }

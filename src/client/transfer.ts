@@ -4,9 +4,10 @@
  * credential. Token-bearing URLs never reach an error message.
  */
 import { request, type Dispatcher } from 'undici'
-import { isWixMediaError } from '../core/errors.ts'
+import { ChangedDuringUpload, isWixMediaError } from '../core/errors.ts'
+import { sha256File } from '../core/hash.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
-import { asRequestBody, fileSource } from './file-body.ts'
+import { asRequestBody, fileSource, type FileSource } from './file-body.ts'
 import { readBody, requestIdOf } from './http.ts'
 import { parseRetryAfter } from './retry.ts'
 import type { FileDescriptor } from './wire.ts'
@@ -18,6 +19,11 @@ export interface LocalFile {
   mimeType: string
   /** Name shown in the Media Manager. */
   fileName: string
+  /**
+   * The sha256 the file had when it was hashed: the upload checks that the bytes it sent have it,
+   * and fails with {@link ChangedDuringUpload} otherwise.
+   */
+  sha256?: string
 }
 
 export interface TransferSettings {
@@ -92,11 +98,28 @@ export async function putFile(
   const url = new URL(uploadUrl)
   url.searchParams.set('filename', file.fileName)
   const what = 'Uploading the file'
+  const source = fileSource(file.path, file.size, settings.reuseBuffers)
   const answer = await sendTransfer(settings, what, '/upload/<token>', url, {
     method: 'PUT',
     headers: { 'content-type': contentType, 'content-length': String(file.size) },
-    body: fileSource(file.path, file.size, settings.reuseBuffers).range(0, file.size),
+    body: source.range(0, file.size),
     signal,
   }, [200])
-  return descriptorOf(answer, what)
+  const uploaded = descriptorOf(answer, what)
+  await checkSent(file, source, uploaded)
+  return uploaded
+}
+
+/**
+ * Fails a finished upload whose bytes were not the ones `file.sha256` names: the file changed after
+ * it was hashed. When the source cannot tell what it sent (a resume that went back to the middle of
+ * a chunk), the file is hashed again: unchanged from hashing to the end of the upload, it was sent
+ * as it was hashed.
+ */
+export async function checkSent(file: LocalFile, source: FileSource, uploaded: FileDescriptor): Promise<void> {
+  if (file.sha256 === undefined) return
+  const sent = source.sentDigest()
+  if (sent === file.sha256) return
+  if (sent === undefined && await sha256File(file.path, file.size).catch(() => undefined) === file.sha256) return
+  throw new ChangedDuringUpload(uploaded, sent)
 }

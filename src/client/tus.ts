@@ -10,7 +10,7 @@ import { errorFromResponse } from './errors.ts'
 import { fileSource } from './file-body.ts'
 import { header } from './http.ts'
 import { retryDelay, withRetries, type RetryPolicy, type Setback } from './retry.ts'
-import { descriptorOf, sendTransfer, type LocalFile, type TransferRequest, type TransferSettings } from './transfer.ts'
+import { checkSent, descriptorOf, sendTransfer, type LocalFile, type TransferRequest, type TransferSettings } from './transfer.ts'
 import type { FileDescriptor } from './wire.ts'
 
 const TUS_VERSION = '1.0.0'
@@ -88,6 +88,8 @@ export async function tusUpload(
         signal,
       }, [204])
       offset = offsetOf(answer, file, 'Sending a part of a resumable upload', end)
+      // A server that kept less than it was sent: the next part starts there.
+      source.rewind(offset)
       failures = 0
     } catch (error) {
       if (signal?.aborted) throw error
@@ -99,11 +101,14 @@ export async function tusUpload(
       settings.onSetback?.({ kind: 'retry', error, attempt: failures, attempts: settings.retry.attempts, delayMs: delay ?? 0 })
       if (delay) await sleep(delay, undefined, { signal })
       offset = await serverOffset()
+      source.rewind(offset)
     }
   }
 
   const finish = new URL(`${target.uploadUrl.replace(/\/+$/, '')}/${target.uploadToken}`)
   finish.searchParams.set('filename', file.fileName)
   const done = await send(settings, 'Finishing a resumable upload', finish.toString(), { method: 'PUT', signal }, [200])
-  return descriptorOf(done, 'Finishing a resumable upload')
+  const uploaded = descriptorOf(done, 'Finishing a resumable upload')
+  await checkSent(file, source, uploaded)
+  return uploaded
 }

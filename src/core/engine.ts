@@ -8,7 +8,7 @@ import { basename, relative, sep } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient, Setback } from '../client/client.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
-import { isWixMediaError } from './errors.ts'
+import { ChangedDuringUpload, isWixMediaError } from './errors.ts'
 import { createInspector, type HashEvents, type Inspected, type LocalAsset } from './inspect.ts'
 import { checkDuration } from './media-duration.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
@@ -153,6 +153,21 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     return asset
   }
 
+  /**
+   * A file that changed while it uploaded left other bytes in the Media Manager, labelled with the
+   * hash it had before: the label is corrected when the bytes sent are known (the next sync adopts
+   * them if the file stays so), the upload trashed otherwise, so that no one adopts it under the old
+   * hash. Then the error goes on.
+   */
+  async function disown(api: MediaClient, error: unknown): Promise<never> {
+    if (error instanceof ChangedDuringUpload) {
+      const { uploaded, sentSha256 } = error
+      const trash = () => api.deleteFiles([uploaded.id], false, signal)
+      await (sentSha256 ? api.updateLabels(uploaded.id, [hashLabel(sentSha256)], signal).catch(trash) : trash()).catch(() => undefined)
+    }
+    throw error
+  }
+
   async function uploadOrAdopt(local: LocalAsset): Promise<HostedAsset> {
     const fileName = basename(local.path)
     const describe = { mimeType: local.mimeType, mediaType: local.mediaType, size: local.size, fileName, paths: [local.path] }
@@ -168,14 +183,14 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     const uploaded = await transfers(() => {
       setup.onUploadStart?.(local)
       return uploadFile(api, {
-        file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName },
+        file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName, sha256: local.hash },
         projectPath: local.path,
         labels: [hashLabel(local.hash)],
         folder: options.folder,
         resumableThreshold: options.resumableThreshold,
         signal,
       })
-    })
+    }).catch((error: unknown) => disown(api, error))
     let ready = uploaded
     if (options.waitForReady !== false) {
       counters.processing++

@@ -79,6 +79,24 @@ export class WixMediaError extends Error {
   }
 }
 
+/**
+ * An upload finished with other bytes than the file had when it was hashed: it changed meanwhile.
+ * The Media Manager holds `uploaded`, whose bytes hash to `sentSha256` when that is known; it must
+ * not be recorded under the old hash.
+ */
+export class ChangedDuringUpload extends WixMediaError {
+  readonly uploaded: { id: string }
+  readonly sentSha256: string | undefined
+
+  constructor(uploaded: { id: string }, sentSha256: string | undefined) {
+    super('WIX_MEDIA_FILE', 'changed while it was being uploaded: the Media Manager got other bytes than the ones hashed', {
+      hint: 'Run the sync again once nothing is writing to the file',
+    })
+    this.uploaded = uploaded
+    this.sentSha256 = sentSha256
+  }
+}
+
 export function isWixMediaError(error: unknown, code?: WixMediaErrorCode): error is WixMediaError {
   return error instanceof WixMediaError && (code === undefined || error.code === code)
 }

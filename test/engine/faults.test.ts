@@ -5,10 +5,15 @@
  * and resume; and no more transfers are in flight than `concurrency`.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { Emulator, FaultAction, RequestLogEntry, RouteName } from '../../src/emulator/index.ts'
 import { mp4, pdf, png } from '../support/media.ts'
-import { maxOverlap, pathsInLock, readLock, routeCounts, syncProject, useFixtures, type Tree } from '../support/project.ts'
+import type { LocalAsset } from '../../src/core/inspect.ts'
+import type { WixMediaOptions } from '../../src/core/options.ts'
+import { hashLabel } from '../../src/core/record.ts'
+import { maxOverlap, pathsInLock, readLock, routeCounts, settle, syncProject, useFixtures, type Tree } from '../support/project.ts'
 
 const fixtures = useFixtures()
 
@@ -312,3 +317,46 @@ describe('faults: bounded concurrency', () => {
     expect(emulator.stats().maxUploadsInFlight).toBe(1)
   })
 })
+
+describe('faults: a file that changes while it uploads', () => {
+  const changes: [string, (bytes: Buffer) => Buffer, WixMediaOptions][] = [
+    ['rewritten in place, same size (PUT)', (bytes) => Buffer.concat([bytes.subarray(0, 60), Buffer.from('edited!!'), bytes.subarray(68)]), {}],
+    ['replaced by a longer file (PUT: the announced size of it is sent)', (bytes) => Buffer.concat([png(9, 9, 77), bytes]), {}],
+    ['rewritten in place, same size (TUS)', (bytes) => Buffer.concat([bytes.subarray(0, 60), Buffer.from('edited!!'), bytes.subarray(68)]), { resumableThreshold: 50 }],
+  ]
+  it.each(changes)('%s: not recorded under the old hash; the upload is labelled with what it holds, and the next sync adopts it', async (_name, edit, extra) => {
+    const emulator = await fixtures.emulator()
+    const files = { 'img/a.png': png(6, 6, 5), 'img/b.png': png(6, 6, 6) }
+    const root = await fixtures.project(files)
+    const target = join(root, 'img/b.png')
+    let edited: Buffer | undefined
+    const onUploadStart = (local: LocalAsset) => {
+      if (local.path !== 'img/b.png' || edited) return
+      edited = edit(readFileSync(target))
+      writeFileSync(target, edited)
+    }
+
+    const { report } = await syncProject(emulator, root, { concurrency: 1, ...extra }, { onUploadStart })
+
+    expect(report.errors.map((error) => [error.code, error.file, error.reason])).toEqual([
+      ['WIX_MEDIA_FILE', 'img/b.png', 'changed while it was being uploaded: the Media Manager got other bytes than the ones hashed'],
+    ])
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths({ 'img/a.png': files['img/a.png'] }))
+    // The upload holds the first edited.length or b's size bytes of the edited file, and says so in its label.
+    const held = emulator.files().find((file) => file.displayName === 'b.png')!
+    const bytes = await emulator.readFile(held.id)
+    expect(held.labels).toEqual([hashLabel(sha256(bytes))])
+    expect(sha256(bytes)).not.toBe(sha256(files['img/b.png']))
+
+    // Once nothing writes to it: an in-place edit is adopted as it is; a longer file (other bytes) uploads.
+    await settle()
+    const next = await syncProject(emulator, root)
+    expect(next.report.errors).toEqual([])
+    const lock = await readLock(root)
+    const entry = Object.entries(lock.files).find(([, value]) => value.paths.includes('img/b.png'))!
+    expect(entry[0]).toBe(sha256(edited!))
+    expect(sha256(await emulator.readFile(entry[1].id))).toBe(sha256(edited!))
+    expect([next.report.adopted, next.report.uploaded]).toEqual(edited!.length === files['img/b.png'].length ? [1, 0] : [0, 1])
+  })
+})
+
