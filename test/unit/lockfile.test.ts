@@ -1,6 +1,6 @@
 /** The committed lockfile: stable output, strict parsing, cross-process merges, atomic writes, lock takeover. */
 import { spawnSync } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
@@ -339,6 +339,17 @@ describe('openLockfile', () => {
     }
     expect(await readdir(dir)).toEqual(['wix-media.lock.json'])
     expect(Object.keys((await onDisk()).files)).toHaveLength(5)
+  })
+
+  it('keeps the mode the lockfile had (group-writable in a shared checkout)', async () => {
+    const lock = await openLockfile(path, 'site-1')
+    lock.set(H1, entry('a', ['a.png']))
+    await lock.flush()
+    await chmod(path, 0o660)
+    lock.set(H2, entry('b', ['b.png']))
+    await lock.flush()
+    expect((await stat(path)).mode & 0o777).toBe(0o660)
+    expect(Object.keys((await onDisk()).files).sort()).toEqual([H1, H2].sort())
   })
 
   it('creates the lockfile\'s folder when needed', async () => {
