@@ -58,6 +58,8 @@ export interface EngineEvents {
   onUploadStart?: (local: LocalAsset) => void
   /** A retry, or Wix's rate limit slowing the run down (`counters` have the totals). */
   onSetback?: (setback: Setback) => void
+  /** Something the user should know that fails nothing (the cache folder cannot be written); said once. */
+  onWarning?: (message: string) => void
 }
 
 export interface Engine {
@@ -124,6 +126,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
   const inspector = createInspector(options, statCache)
   const inFlight = new Map<string, Promise<HostedAsset>>()
 
+  let cacheWarned = false
   let flushTimer: NodeJS.Timeout | undefined
   let flushError: unknown
   const scheduleFlush = () => {
@@ -251,7 +254,14 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     async flush() {
       if (flushTimer) clearTimeout(flushTimer)
       flushTimer = undefined
-      await Promise.all([lockfile.flush(), statCache.save()])
+      // The stat cache only saves work: one that cannot be written fails nothing, and is said once.
+      const [, cacheError] = await Promise.all([lockfile.flush(), statCache.save().then(() => undefined, (error: unknown) => error)])
+      if (cacheError && !cacheWarned) {
+        cacheWarned = true
+        const folder = relative(options.root, options.cacheDir).split(sep).join('/') || '.'
+        setup.onWarning?.(`the cache folder ${folder} cannot be written (${(cacheError as NodeJS.ErrnoException).code ?? (cacheError as Error).message}): ` +
+          'the next sync reads and hashes every file again. Make it writable, or point `cacheDir` at a folder that is')
+      }
       if (flushError) {
         const error = flushError
         flushError = undefined

@@ -79,7 +79,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
   /** The engine's retries when this build took it (another build in the process may share it). */
   let retriesBefore: Promise<number> | undefined
   const getEngine = () => {
-    lease ??= leaseEngine(options)
+    lease ??= leaseEngine(options, { onWarning: (message) => logger.warn(message) })
     retriesBefore ??= lease.engine.then((engine) => engine.counters.retries, () => 0)
     return lease.engine
   }

@@ -6,7 +6,7 @@
  * from disk again. This registry is the package's single piece of process-wide state, on purpose.
  */
 import { createHash } from 'node:crypto'
-import { createEngine, type Engine } from '../core/engine.ts'
+import { createEngine, type Engine, type EngineSetup } from '../core/engine.ts'
 import type { ResolvedOptions } from '../core/options.ts'
 
 interface Entry {
@@ -29,13 +29,14 @@ export interface EngineLease {
   release(): void
 }
 
-export function leaseEngine(options: ResolvedOptions): EngineLease {
+/** `setup`: the events of the engine, from the build that creates it (builds that share it share them). */
+export function leaseEngine(options: ResolvedOptions, setup: EngineSetup = {}): EngineLease {
   const key = keyOf(options)
-  if (key === undefined) return { engine: createEngine(options), release: () => {} }
+  if (key === undefined) return { engine: createEngine(options, setup), release: () => {} }
   let entry = engines.get(key)
   if (!entry) {
     const created: Entry = {
-      engine: createEngine(options).catch((error: unknown) => {
+      engine: createEngine(options, setup).catch((error: unknown) => {
         if (engines.get(key) === created) engines.delete(key)
         throw error
       }),

@@ -133,6 +133,31 @@ describe('sync output', () => {
     expect(calm.report).toMatchObject({ uploaded: 1, retries: 0, slowestPerMinute: null })
   })
 
+  it('a cache folder that cannot be written fails nothing: one warning, the lockfile written, exit 0, --json intact', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project({ ...images(3), 'blocker': 'a file where the cache folder would be' })
+    const options = optionsFor(emulator, root, { cacheDir: join(root, 'blocker/cache') })
+    // Files older than a timestamp tick, so that their hashes are worth caching.
+    await settle()
+    const run = async () => {
+      const stderr = collector()
+      const stdout = collector()
+      expect(await sync(options, createOutput({ json: true, quiet: false, verbose: false }, { stderr, stdout }))).toBe(0)
+      return { lines: stderr.text().trimEnd().split('\n'), report: JSON.parse(stdout.text()) as Record<string, unknown> }
+    }
+
+    const cold = await run()
+    expect(cold.lines.filter((line) => line.startsWith('warning: '))).toEqual([
+      'warning: the cache folder blocker/cache cannot be written (ENOTDIR): the next sync reads and hashes every file again. ' +
+        'Make it writable, or point `cacheDir` at a folder that is',
+    ])
+    expect(cold.report).toMatchObject({ uploaded: 3, errors: [] })
+    expect(Object.keys((await readLock(root)).files)).toHaveLength(3)
+    // The next run works as well: nothing to upload.
+    const warm = await run()
+    expect(warm.report).toMatchObject({ uploaded: 0, reused: 3, errors: [] })
+  })
+
   it('stopped while Wix processes an upload, it does not count it as recorded, says so, and the next sync adopts it', async () => {
     const emulator = await fixtures.emulator({ processingMs: { VIDEO: 1_500 } })
     const root = await fixtures.project({ 'media/clip.mp4': mp4(4096) })

@@ -80,6 +80,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
       if (missing.length > 0) progress.start(missing.length, missing.reduce((sum, asset) => sum + asset.size, 0))
     },
     onSetback: setbackLines(output),
+    onWarning: (message) => output.info(`warning: ${message}`),
   }
   let report: SyncReport
   try {
