@@ -180,6 +180,13 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       counters.adopted++
       return record(local, entryFromDescriptor(ready, describe), 'adopted')
     }
+    // Another process (a second sync, a parallel build) may have uploaded it since this run read the lockfile.
+    await lockfile.refresh()
+    const recorded = lockfile.get(local.hash)
+    if (recorded) {
+      counters.reused++
+      return record(local, recorded, 'reused')
+    }
     // Over a limit of the user's (maxDuration): refused here rather than after a long upload.
     await checkDuration(local, options)
     const api = await getClient()

@@ -8,12 +8,12 @@
  * another folder (a subfolder with `--lockfile ../…`) is refused instead of rewriting those paths.
  */
 import { realpathSync } from 'node:fs'
-import { mkdir, open } from 'node:fs/promises'
+import { mkdir, open, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { writeFileAtomic } from './atomic-write.ts'
 import { WixMediaError } from './errors.ts'
 import { withFileLock } from './file-lock.ts'
-import { isRacy, stampOf, type FileStamp } from './file-stamp.ts'
+import { isRacy, sameStamp, stampOf, type FileStamp } from './file-stamp.ts'
 import type { MediaType } from './media-types.ts'
 
 export const LOCKFILE_VERSION = 1
@@ -158,22 +158,24 @@ function checkRoot(data: LockfileData | undefined, path: string, root: string | 
  * The lockfile's data and the stamp of the bytes it came from: `null` when there is no file,
  * `undefined` when it changed too recently to be told apart from a change right after (`isRacy`).
  */
-async function readLockfile(file: string, label = file): Promise<{ data: LockfileData | undefined; stamp: FileStamp | null | undefined }> {
+async function readLockfile(file: string, label = file): Promise<{ data: LockfileData | undefined; stamp: FileStamp | null | undefined; seen: FileStamp | null }> {
   let text: string
   let stamp: FileStamp | undefined
+  let seen: FileStamp
   try {
     // The stat of the open file, taken before reading it: a writer that comes after changes it.
     const handle = await open(file, 'r')
     try {
       const at = Date.now()
       const stats = await handle.stat()
-      stamp = isRacy(stats, at) ? undefined : stampOf(stats)
+      seen = stampOf(stats)
+      stamp = isRacy(stats, at) ? undefined : seen
       text = await handle.readFile('utf8')
     } finally {
       await handle.close()
     }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: undefined, stamp: null }
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { data: undefined, stamp: null, seen: null }
     if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
       throw new WixMediaError('WIX_MEDIA_CONFIG', 'the lockfile path is a folder', {
         file: label, hint: 'Point --lockfile (or `lockfile`) at a file, such as wix-media.lock.json', cause: error,
@@ -181,7 +183,7 @@ async function readLockfile(file: string, label = file): Promise<{ data: Lockfil
     }
     throw lockfileError(label, `the lockfile cannot be read (${(error as NodeJS.ErrnoException).code})`, 'Check its permissions', error)
   }
-  return { data: parseLockfile(text, label), stamp }
+  return { data: parseLockfile(text, label), stamp, seen }
 }
 
 export interface Lockfile {
@@ -194,6 +196,12 @@ export interface Lockfile {
   delete(hash: string): void
   /** Writes this run's changes now (merged with the file on disk). */
   flush(): Promise<void>
+  /**
+   * Reads the file again if another process wrote it since this one last read or wrote it (a second
+   * sync, a parallel build): the entries it recorded join this view, under this run's own changes.
+   * A stat when nothing changed; a file that cannot be read now is left for the next write to report.
+   */
+  refresh(): Promise<void>
   /** Changes not yet on disk. */
   readonly pending: number
   /**
@@ -210,7 +218,10 @@ export interface Lockfile {
  * paths are relative to, checked against the one the file records, and recorded with each write.
  */
 export async function openLockfile(path: string, siteId: string | undefined, label = path, root?: string): Promise<Lockfile> {
-  const { data: loaded, stamp: loadedStamp } = await readLockfile(path, label)
+  const { data: loaded, stamp: loadedStamp, seen: loadedSeen } = await readLockfile(path, label)
+  /** The file's stats as this process last read or wrote it. */
+  let seen: FileStamp | null = loadedSeen
+  let refreshing: Promise<void> | undefined
   checkRoot(loaded, path, root, label)
   let stamp: FileStamp | null | undefined = loadedStamp
   if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
@@ -244,6 +255,8 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         await writeFileAtomic(path, formatLockfile({ version: LOCKFILE_VERSION, siteId: site, root: rootAsRecorded, files: Object.fromEntries(files) }))
         // Just written, so too fresh to stamp (isRacy): the next run that reads it will.
         stamp = undefined
+        // Under the lock no other process writes: these are the stats of what this one wrote.
+        seen = await stat(path).then(stampOf, () => seen)
         view = files
         for (const [hash, entry] of upserts) view.set(hash, entry)
         for (const hash of deletes) view.delete(hash)
@@ -280,6 +293,22 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
     flush() {
       writing = writing.catch(() => {}).then(writeOnce)
       return writing
+    },
+    refresh() {
+      refreshing ??= (async () => {
+        const now = await stat(path).then(stampOf, () => null)
+        if (now === null ? seen === null : seen !== null && sameStamp(now, seen)) return
+        const { data, seen: read } = await readLockfile(path, label)
+        seen = read
+        // The view is now of no one version of the file.
+        stamp = undefined
+        for (const [hash, entry] of Object.entries(data?.files ?? {})) {
+          if (!view.has(hash) && !deletes.has(hash)) view.set(hash, entry)
+        }
+      })().catch(() => undefined).finally(() => {
+        refreshing = undefined
+      })
+      return refreshing
     },
   }
 }

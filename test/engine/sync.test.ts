@@ -214,6 +214,29 @@ describe('sync: concurrent runs share one lockfile', () => {
     expect(countRoute(emulator, 'upload')).toBe(12)
   })
 
+  it('a run that read the lockfile and listed the managed folder before another one uploaded the same files uploads none of them again', async () => {
+    const emulator = await fixtures.emulator()
+    const files = tree()
+    const root = await fixtures.project(files)
+    const options = optionsFor(emulator, root)
+    const paths = Object.keys(files)
+    // The later run has started: lockfile read (there is none yet), managed folder listed (empty).
+    const later = await createEngine(options)
+    const { assets } = await later.inspectAll(paths)
+    expect(await later.plan(assets[0]!, true)).toBe('upload')
+
+    const earlier = await createEngine(options)
+    const first = await syncFiles(earlier, paths)
+    expect([first.uploaded, first.errors]).toEqual([5, []])
+    const uploads = countRoute(emulator, 'upload')
+
+    const second = await syncFiles(later, paths)
+    expect([second.uploaded, second.adopted, second.reused, second.errors]).toEqual([0, 0, 6, []])
+    expect(countRoute(emulator, 'upload')).toBe(uploads)
+    expect(emulator.files()).toHaveLength(5)
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+  })
+
   it('two `wix-media sync` processes on overlapping sets both exit 0, and the lockfile holds the union of both', async () => {
     const emulator = await fixtures.emulator({ latency: { upload: 40 } })
     const files: Tree = {}
