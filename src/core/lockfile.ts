@@ -241,7 +241,9 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
     upserts.clear()
     deletes.clear()
     try {
-      await mkdir(dirname(path), { recursive: true })
+      await mkdir(dirname(path), { recursive: true }).catch((error: unknown) => {
+        throw lockfileError(label, `the lockfile's folder cannot be created (${(error as NodeJS.ErrnoException).code})`, 'Check the folder\'s permissions', error)
+      })
       await withFileLock(path, label, async () => {
         const { data: current } = await readLockfile(path, label)
         if (current?.siteId && site && current.siteId !== site) {

@@ -5,7 +5,7 @@
  * with nothing left to do records so for the next (src/core/last-sync.ts).
  */
 import type { Engine, LocalAsset } from './engine.ts'
-import { asFileError, type WixMediaError } from './errors.ts'
+import { asFileError, isWixMediaError, WixMediaError } from './errors.ts'
 import type { HashEvents } from './inspect.ts'
 import { forgetLastSync, saveLastSync } from './last-sync.ts'
 import { createTreeFingerprint } from './tree-fingerprint.ts'
@@ -77,6 +77,22 @@ export async function planFiles(engine: Engine, paths: readonly string[], remote
   return { work, unchanged, errors, stale: reconciled.stale, pathUpdates: pathUpdates(engine, reconciled).length }
 }
 
+/**
+ * Writes the lockfile; one that cannot be written (a read-only checkout, a lock that cannot be
+ * taken) joins the run's errors, saying what it leaves unrecorded, so that the report still says
+ * what was uploaded: the next sync adopts those files instead of uploading them again.
+ */
+async function flushInto(engine: Engine, errors: WixMediaError[]): Promise<void> {
+  try {
+    await engine.flush()
+  } catch (error) {
+    if (!isWixMediaError(error, 'WIX_MEDIA_LOCKFILE')) throw error
+    const left = engine.lockfile.pending
+    errors.push(new WixMediaError(error.code, `${error.reason}; ${left} ${left === 1 ? 'change is' : 'changes are'} not recorded ` +
+      '(files uploaded by this run are adopted by the next sync, not uploaded again)', { file: error.file, hint: error.hint, cause: error }))
+  }
+}
+
 /** What a sync says as it goes, besides the engine's events. */
 export interface SyncHooks extends HashEvents {
   /** Every file is hashed, before any upload. */
@@ -112,7 +128,7 @@ export async function syncFiles(
   // A frozen run leaves the lockfile as it is (its paths too), and no record that says it is up to date.
   const { frozen } = engine.options
   if (!frozen) applyPaths(engine, reconciled)
-  await engine.flush()
+  await flushInto(engine, errors)
   // A run that failed somewhere leaves no record, and drops the last one: the next sync looks afresh.
   if (errors.length > 0) await forgetLastSync(engine.options)
   else if (!frozen) await saveLastSync(engine, assets, fingerprint, reconciled, hooks.observed)

@@ -158,6 +158,30 @@ describe('sync output', () => {
     expect(warm.report).toMatchObject({ uploaded: 0, reused: 3, errors: [] })
   })
 
+  it('a lockfile that cannot be written after the uploads: the summary still says what was uploaded, the error what is not recorded', async () => {
+    const emulator = await fixtures.emulator()
+    const root = await fixtures.project(images(3))
+    const options = optionsFor(emulator, root, { lockfile: join(root, 'locks/wix-media.lock.json') })
+    const stderr = collector()
+    const stdout = collector()
+    let blocked = false
+    const output = createOutput({ json: true, quiet: false, verbose: false }, { stderr, stdout })
+    // The lockfile's folder turns into a file once the uploads are under way: no write can succeed.
+    const blocking = until(() => countRoute(emulator, 'upload') >= 1, 'an upload').then(async () => {
+      await writeFile(join(root, 'locks'), 'not a folder')
+      blocked = true
+    })
+
+    expect(await sync(options, output)).toBe(1)
+    await blocking
+    expect(blocked).toBe(true)
+    const lines = stderr.text().trimEnd().split('\n')
+    expect(lines).toContainEqual(expect.stringMatching(
+      /^error WIX_MEDIA_LOCKFILE: locks\/wix-media\.lock\.json: the lockfile's folder cannot be created \(E\w+\); \d+ changes? (is|are) not recorded \(files uploaded by this run are adopted by the next sync, not uploaded again\)/))
+    expect(lines.at(-1)).toMatch(/^3 uploaded \(.+\), 0 adopted, 0 unchanged, 1 failed in /)
+    expect(JSON.parse(stdout.text())).toMatchObject({ uploaded: 3, errors: [{ code: 'WIX_MEDIA_LOCKFILE' }] })
+  })
+
   it('stopped while Wix processes an upload, it does not count it as recorded, says so, and the next sync adopts it', async () => {
     const emulator = await fixtures.emulator({ processingMs: { VIDEO: 1_500 } })
     const root = await fixtures.project({ 'media/clip.mp4': mp4(4096) })
