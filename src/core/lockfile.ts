@@ -267,7 +267,9 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
       // Keep this batch for the next flush, under anything newer.
       for (const [hash, entry] of batchUpserts) if (!upserts.has(hash)) upserts.set(hash, entry)
       for (const hash of batchDeletes) if (!upserts.has(hash)) deletes.add(hash)
-      throw error
+      if (error instanceof WixMediaError) throw error
+      throw lockfileError(label, `the lockfile cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        'Check the folder\'s permissions and the free space', error)
     }
   }
 

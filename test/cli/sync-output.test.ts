@@ -3,7 +3,7 @@
  * output that collects) against the emulator: plain progress lines in a log during a slow run
  * (a shortened interval), one `--verbose` line per file, and the summary of an interrupted run.
  */
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { sync } from '../../src/cli/commands/sync.ts'
@@ -159,15 +159,16 @@ describe('sync output', () => {
   })
 
   it('a lockfile that cannot be written after the uploads: the summary still says what was uploaded, the error what is not recorded', async () => {
-    const emulator = await fixtures.emulator()
+    const emulator = await fixtures.emulator({ latency: { upload: 150 } })
     const root = await fixtures.project(images(3))
-    const options = optionsFor(emulator, root, { lockfile: join(root, 'locks/wix-media.lock.json') })
+    const options = optionsFor(emulator, root, { lockfile: join(root, 'locks/wix-media.lock.json'), concurrency: 1 })
     const stderr = collector()
     const stdout = collector()
     let blocked = false
     const output = createOutput({ json: true, quiet: false, verbose: false }, { stderr, stdout })
     // The lockfile's folder turns into a file once the uploads are under way: no write can succeed.
     const blocking = until(() => countRoute(emulator, 'upload') >= 1, 'an upload').then(async () => {
+      await rm(join(root, 'locks'), { recursive: true, force: true })
       await writeFile(join(root, 'locks'), 'not a folder')
       blocked = true
     })
