@@ -25,7 +25,8 @@ export interface Output {
   error(error: WixMediaError | Error): void
   /**
    * Per-file errors: one line each, except that three or more with the same cause (the API down,
-   * a permission missing) make one line that lists their files (all of them with --verbose).
+   * a permission missing) make one line that lists their files (five; all of them with --verbose,
+   * and for a frozen run's files that are not in the lockfile).
    */
   fileErrors(errors: readonly WixMediaError[]): void
   json(value: unknown): void
@@ -75,10 +76,12 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
         }
         const [first] = group as [WixMediaError, ...WixMediaError[]]
         const files = group.map((error) => error.file ?? '?')
-        const listed = flags.verbose ? files : files.slice(0, SHOWN_FILES)
+        // Files a frozen run cannot upload are the to-do list of whoever fixes the build: all of them.
+        const listed = flags.verbose || first.code === 'WIX_MEDIA_FROZEN' ? files : files.slice(0, SHOWN_FILES)
         const more = files.length > listed.length ? ` and ${files.length - listed.length} more` : ''
         const where = [first.status === undefined ? '' : `HTTP ${first.status}`, first.rule ?? ''].filter(Boolean).join(', ')
-        line(`error ${first.code}: ${first.reason}${where ? ` (${where})` : ''}, for ${files.length} files: ${listed.join(', ')}${more}` +
+        // As one error names its file (`a.png: cannot be read`), the files first, then what they share.
+        line(`error ${first.code}: ${files.length} files (${listed.join(', ')}${more}): ${first.reason}${where ? ` (${where})` : ''}` +
           `${first.hint ? `. ${first.hint}` : ''}`)
       }
     },

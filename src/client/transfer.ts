@@ -4,7 +4,7 @@
  * credential. Token-bearing URLs never reach an error message.
  */
 import { request, type Dispatcher } from 'undici'
-import { ChangedDuringUpload, isWixMediaError } from '../core/errors.ts'
+import { ChangedDuringUpload, isWixMediaError, WixMediaError } from '../core/errors.ts'
 import { sha256File } from '../core/hash.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import { asRequestBody, fileSource, type FileSource } from './file-body.ts'
@@ -67,7 +67,7 @@ export async function sendTransfer(
     })
   } catch (error) {
     if (init.signal?.aborted || isWixMediaError(error)) throw error
-    throw errorFromTransport(what, error)
+    throw forUploadHost(errorFromTransport(what, error), url)
   } finally {
     // The request has settled: a body its writer gave up on mid-way must still close the file.
     init.body?.return(undefined).catch(() => undefined)
@@ -76,9 +76,26 @@ export async function sendTransfer(
     throw errorFromTransport(what, error)
   })
   if (!ok.includes(response.statusCode)) {
-    throw errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after']))
+    throw forUploadHost(errorFromResponse(what, response.statusCode, body, requestIdOf(response.headers), parseRetryAfter(response.headers['retry-after'])), url)
   }
   return { headers: response.headers, body }
+}
+
+/**
+ * The upload host's errors with the hints that fit it: it takes no API key (the URL's token is the
+ * credential) and is not at `apiBaseUrl`, so the API's hints would send the user the wrong way.
+ */
+function forUploadHost(error: WixMediaError, url: string | URL): WixMediaError {
+  const host = new URL(url).origin
+  const hint = error.code === 'WIX_MEDIA_AUTH' || error.code === 'WIX_MEDIA_PERMISSION'
+    ? 'The upload host refused the upload URL\'s token (expired, or used already): run the sync again, which asks for fresh URLs'
+    : error.code === 'WIX_MEDIA_NETWORK'
+      ? `Check the network connection: the upload host ${host} (from the upload URL Wix gave) could not be reached`
+      : undefined
+  if (!hint) return error
+  return new WixMediaError(error.code, error.reason, {
+    status: error.status, requestId: error.requestId, rule: error.rule, retryAfter: error.retryAfter, hint, cause: error.cause,
+  })
 }
 
 /** The file descriptor an upload's last answer carries. */

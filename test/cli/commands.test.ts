@@ -126,8 +126,8 @@ describe('wix-media sync', () => {
       ['WIX_MEDIA_AUTH', 'src/assets/logo.svg'],
     ])
     // --json keeps every error; stderr says the cause once, with the files.
-    expect(run.stderr).toContain('error WIX_MEDIA_AUTH: is not in the lockfile, and there are no credentials to upload it, for 4 files: ' +
-      'public/terms.pdf, src/assets/hero-copy.png, src/assets/hero.png, src/assets/logo.svg. Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
+    expect(run.stderr).toContain('error WIX_MEDIA_AUTH: 4 files (public/terms.pdf, src/assets/hero-copy.png, src/assets/hero.png, src/assets/logo.svg): ' +
+      'is not in the lockfile, and there are no credentials to upload it. Set WIX_API_KEY and WIX_SITE_ID (or the apiKey and siteId options)')
     expect(run.stderr.match(/^error /gm)).toHaveLength(1)
     expect(run.stderr).not.toContain('HTTP')
     expect(emulator.requests()).toEqual([])

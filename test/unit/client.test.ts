@@ -381,6 +381,19 @@ describe('createMediaClient: putFile', () => {
     expect(error.message).toContain('<redacted>')
   })
 
+  it('gives the upload host\'s errors hints of their own: a refused token is not the API key, an unreachable host not apiBaseUrl', async () => {
+    agent.get(UPLOAD_ORIGIN).intercept({ path: (p) => p.startsWith('/upload/'), method: 'PUT' }).reply(401, { message: 'token expired', details: {} })
+    const refused = await failure(client().putFile(UPLOAD_URL, local(), 'image/png'))
+    expect([refused.code, refused.hint]).toEqual(['WIX_MEDIA_AUTH', expect.stringMatching(/^The upload host refused the upload URL's token \(expired, or used already\)/)])
+    expect(refused.message).not.toContain('WIX_API_KEY')
+
+    agent.get(UPLOAD_ORIGIN).intercept({ path: (p) => p.startsWith('/upload/'), method: 'PUT' })
+      .replyWithError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+    const unreachable = await failure(client().putFile(UPLOAD_URL, local(), 'image/png'))
+    expect([unreachable.code, unreachable.hint]).toEqual(['WIX_MEDIA_NETWORK', `Check the network connection: the upload host ${UPLOAD_ORIGIN} (from the upload URL Wix gave) could not be reached`])
+    expect(unreachable.message).not.toContain(JWT)
+  })
+
   it('keeps the upload token out of the message of a network error', async () => {
     agent.get(UPLOAD_ORIGIN).intercept({ path: (p) => p.startsWith('/upload/'), method: 'PUT' })
       .replyWithError(new Error(`connect ECONNRESET ${UPLOAD_URL}`))

@@ -70,13 +70,21 @@ describe('fileErrors', () => {
     const down = Array.from({ length: 7 }, (_, i) => failure(`img/${i}.png`))
     const other = [failure('a.png', 'cannot be read (EACCES)'), failure('b.png', 'cannot be read (EACCES)')]
     expect(print([...down, ...other]).split('\n')).toEqual([
-      'error WIX_MEDIA_NETWORK: Listing folders failed: ECONNREFUSED, for 7 files: img/0.png, img/1.png, img/2.png, img/3.png, img/4.png and 2 more. ' +
+      'error WIX_MEDIA_NETWORK: 7 files (img/0.png, img/1.png, img/2.png, img/3.png, img/4.png and 2 more): Listing folders failed: ECONNREFUSED. ' +
         'Check the network connection and `apiBaseUrl`',
       'error WIX_MEDIA_NETWORK: a.png: cannot be read (EACCES). Check the network connection and `apiBaseUrl`',
       'error WIX_MEDIA_NETWORK: b.png: cannot be read (EACCES). Check the network connection and `apiBaseUrl`',
       '',
     ])
-    expect(print(down, true)).toContain('for 7 files: img/0.png, img/1.png, img/2.png, img/3.png, img/4.png, img/5.png, img/6.png. Check')
+    expect(print(down, true)).toContain('7 files (img/0.png, img/1.png, img/2.png, img/3.png, img/4.png, img/5.png, img/6.png): Listing')
+  })
+
+  it('lists every file a frozen run cannot upload: they are what the fix needs', () => {
+    const missing = Array.from({ length: 7 }, (_, i) => new WixMediaError('WIX_MEDIA_FROZEN', 'is not in the lockfile, and `frozen` forbids uploads', {
+      file: `img/${i}.png`, hint: 'Run `wix-media sync`',
+    }))
+    expect(print(missing)).toBe('error WIX_MEDIA_FROZEN: 7 files (img/0.png, img/1.png, img/2.png, img/3.png, img/4.png, img/5.png, img/6.png): ' +
+      'is not in the lockfile, and `frozen` forbids uploads. Run `wix-media sync`\n')
   })
 })
 

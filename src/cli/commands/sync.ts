@@ -147,12 +147,15 @@ function interrupted(report: SyncReport, options: ResolvedOptions, output: Outpu
   const lockfile = relative(process.cwd(), options.lockfile) || options.lockfile
   const done = `${report.uploaded} uploaded (${formatBytes(report.uploadedBytes)}) and ${report.adopted} adopted`
   // Uploads Wix was still processing are not recorded: say so, or the count would claim them.
+  const nothing = report.uploaded === 0 && report.adopted === 0
   const processing = report.processing > 0
-    ? `; ${report.processing} more uploaded but still processing, not recorded (the next sync adopts ${report.processing === 1 ? 'it' : 'them'})`
+    ? `; ${report.processing} ${nothing ? '' : 'more '}uploaded but still processing, not recorded (the next sync adopts ${report.processing === 1 ? 'it' : 'them'})`
     : ''
   output.info(options.frozen
     ? 'interrupted: nothing was written (--frozen)'
-    : `interrupted: ${done}, recorded in ${lockfile}${processing}; run \`wix-media sync\` again to finish`)
+    : nothing
+      ? `interrupted: nothing uploaded or adopted yet${processing}; run \`wix-media sync\` again to finish`
+      : `interrupted: ${done}, recorded in ${lockfile}${processing}; run \`wix-media sync\` again to finish`)
   output.json({ ...report, interrupted: true, errors: failures.map(errorJson) })
   return EXIT.INTERRUPTED
 }
