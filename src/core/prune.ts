@@ -17,6 +17,8 @@ export interface PruneResult {
   orphans: { id: string; displayName: string }[]
   /** The orphans are in the trash now (`trash`, no dry run, and the call succeeded). */
   trashed: boolean
+  /** Managed-folder files no entry in use holds, left alone as younger than `minAgeMs` (another branch's build may record them). */
+  tooYoung: number
   /** Files that could not be read: then nothing changed. */
   errors: WixMediaError[]
   /** Moving the orphans to the trash failed, after the lockfile entries were dropped. */
@@ -42,7 +44,7 @@ export async function prune(
   },
 ): Promise<PruneResult> {
   const { assets, errors } = await engine.inspectAll(paths)
-  if (errors.length > 0) return { dropped: [], orphans: [], trashed: false, errors }
+  if (errors.length > 0) return { dropped: [], orphans: [], trashed: false, tooYoung: 0, errors }
   const reconciled = await reconcile(engine, assets)
   // The files are there, but none where the lockfile says: the root is most likely not the one the
   // lockfile's paths are relative to (a subfolder with --lockfile ../…). Dropping, rewriting paths and
@@ -59,13 +61,15 @@ export async function prune(
     })
   }
   let orphans: FileDescriptor[] = []
+  let tooYoung = 0
   if (options.remote) {
     const lockedIds = new Set([...reconciled.paths].filter(([, used]) => used.length > 0).map(([hash]) => engine.lockfile.get(hash)!.id))
     // (Entries none of which is in use were refused above, as a wrong root.)
     if (lockedIds.size === 0) throw await nothingLockedError(engine)
     const bornBefore = Date.now() - options.minAgeMs
-    orphans = (await engine.remote.labelled())
-      .filter((file) => !lockedIds.has(file.id) && Date.parse(file.createdDate) <= bornBefore)
+    const unlocked = (await engine.remote.labelled()).filter((file) => !lockedIds.has(file.id))
+    orphans = unlocked.filter((file) => Date.parse(file.createdDate) <= bornBefore)
+    tooYoung = unlocked.length - orphans.length
     if (options.trash && !options.dryRun && orphans.length > options.maxDelete) {
       throw new WixMediaError('WIX_MEDIA_VALIDATION', `${orphans.length} files would be moved to the trash, more than --max-delete ${options.maxDelete}`, {
         hint: 'Check that the lockfile is complete (wix-media sync), then raise --max-delete if this is intended',
@@ -73,7 +77,7 @@ export async function prune(
     }
   }
   const listed = orphans.map((file) => ({ id: file.id, displayName: file.displayName }))
-  const result: PruneResult = { dropped: reconciled.stale, orphans: listed, trashed: false, errors }
+  const result: PruneResult = { dropped: reconciled.stale, orphans: listed, trashed: false, tooYoung, errors }
   if (options.dryRun) return result
   applyPaths(engine, reconciled, true)
   await engine.flush()

@@ -498,12 +498,13 @@ describe('wix-media prune', () => {
     // Just uploaded: by default (--min-age 24 hours) it may be another branch's, so it is no orphan yet.
     const young = await fixtures.runCli(['prune', '--remote', '--json'], root, cliEnv(emulator))
     expect(young.code, young.stderr).toBe(0)
-    expect(JSON.parse(young.stdout)).toMatchObject({ orphans: [] })
+    expect(JSON.parse(young.stdout)).toMatchObject({ orphans: [], tooYoung: 1 })
+    expect(young.stderr).toContain('; 1 file no entry uses left alone, younger than --min-age 24 h')
 
     const listed = await fixtures.runCli(['prune', '--remote', '--min-age', '0', '--json'], root, cliEnv(emulator))
 
     expect(listed.code, listed.stderr).toBe(0)
-    expect(JSON.parse(listed.stdout)).toMatchObject({ dropped: [], orphans: [{ id: orphan.id, displayName: 'terms.pdf' }] })
+    expect(JSON.parse(listed.stdout)).toMatchObject({ dropped: [], orphans: [{ id: orphan.id, displayName: 'terms.pdf' }], tooYoung: 0 })
     expect(listed.stderr).toContain(`orphan  ${orphan.id} (terms.pdf)`)
     expect(folderOf(orphan.id)).not.toBe('trash-root')
 

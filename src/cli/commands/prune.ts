@@ -62,7 +62,8 @@ export async function runPrune(args: string[]): Promise<number> {
   // What was done is said even when the trash step failed after the entries were dropped.
   if (result.trashError) output.error(result.trashError)
   output.info(`prune: ${verb} ${count(result.dropped.length, 'lockfile entry', 'lockfile entries')}` +
-    (remote ? `; ${count(result.orphans.length, 'orphan', 'orphans')} in ${options.folder}${orphansFate(result, trash, dryRun, maxDelete)}` : ''))
+    (remote ? `; ${count(result.orphans.length, 'orphan', 'orphans')} in ${options.folder}${orphansFate(result, trash, dryRun, maxDelete)}` : '') +
+    (result.tooYoung > 0 ? `; ${count(result.tooYoung, 'file', 'files')} no entry uses left alone, younger than --min-age ${minAgeHours} h` : ''))
   const { trashError, ...report } = result
   output.json({ dryRun, ...report, errors: trashError ? [errorJson(trashError)] : [] })
   return trashError ? EXIT.FAILED : EXIT.OK
