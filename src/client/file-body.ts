@@ -33,8 +33,8 @@ export interface FileSource {
   /** Whether this source's bodies reuse their buffers (see the module comment). */
   readonly reusesBuffers: boolean
   /**
-   * The server keeps the bytes before `offset` and the upload goes on from there (a TUS resume):
-   * the digest of what was sent goes back to that point, when it can.
+   * The server keeps the bytes before `offset` for good and the upload goes on from there (after a
+   * TUS part, or a resume): the digest of what was sent goes back to that point, when it can.
    */
   rewind(offset: number): void
   /**
@@ -153,6 +153,9 @@ export function fileSource(path: string, size: number, reusesBuffers: boolean): 
     range,
     reusesBuffers,
     rewind(offset) {
+      // The server holds everything before `offset` for good (a TUS offset never goes back): no
+      // rewind will need the states before it.
+      for (const start of chunkStarts.keys()) if (start < offset) chunkStarts.delete(start)
       if (offset === sentTo) return
       const state = chunkStarts.get(offset)
       sent = state?.copy()

@@ -19,7 +19,8 @@ export async function writeFileAtomic(file: string, text: string): Promise<void>
     await mkdir(dirname(file), { recursive: true })
     await writeFile(temp, text)
     // Set after the write: a mode given to writeFile goes through the umask.
-    if (mode !== undefined) await chmod(temp, mode & 0o7777)
+    // Best effort: some filesystems (SMB, some FUSE mounts) refuse chmod, and the write matters more.
+    if (mode !== undefined) await chmod(temp, mode & 0o7777).catch(() => undefined)
     await rename(temp, file)
   } catch (error) {
     await rm(temp, { force: true }).catch(() => {})

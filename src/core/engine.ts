@@ -7,6 +7,7 @@
 import { basename, relative, sep } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient, Setback } from '../client/client.ts'
+import type { FileDescriptor } from '../client/wire.ts'
 import { DEFAULT_RETRY_POLICY } from '../client/retry.ts'
 import { ChangedDuringUpload, isWixMediaError } from './errors.ts'
 import { createInspector, type HashEvents, type Inspected, type LocalAsset } from './inspect.ts'
@@ -165,8 +166,9 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
   async function disown(api: MediaClient, error: unknown): Promise<never> {
     if (error instanceof ChangedDuringUpload) {
       const { uploaded, sentSha256 } = error
-      const trash = () => api.deleteFiles([uploaded.id], false, signal)
-      await (sentSha256 ? api.updateLabels(uploaded.id, [hashLabel(sentSha256)], signal).catch(trash) : trash()).catch(() => undefined)
+      // Not stopped by the run's signal: a Ctrl-C during the upload must not leave the old label on these bytes.
+      const trash = () => api.deleteFiles([uploaded.id], false)
+      await (sentSha256 ? api.updateLabels(uploaded.id, [hashLabel(sentSha256)]).catch(trash) : trash()).catch(() => undefined)
     }
     throw error
   }
@@ -180,27 +182,31 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       counters.adopted++
       return record(local, entryFromDescriptor(ready, describe), 'adopted')
     }
-    // Another process (a second sync, a parallel build) may have uploaded it since this run read the lockfile.
-    await lockfile.refresh()
-    const recorded = lockfile.get(local.hash)
-    if (recorded) {
-      counters.reused++
-      return record(local, recorded, 'reused')
-    }
-    // Over a limit of the user's (maxDuration): refused here rather than after a long upload.
-    await checkDuration(local, options)
     const api = await getClient()
-    const uploaded = await transfers(() => {
+    // Checked when the upload's turn comes, however long it queued: another process (a second
+    // sync, a parallel build) may have recorded the file since this run read the lockfile.
+    const turn = await transfers(async (): Promise<{ recorded: LockEntry } | { uploaded: FileDescriptor }> => {
+      await lockfile.refresh()
+      const recorded = lockfile.get(local.hash)
+      if (recorded) return { recorded }
+      // Over a limit of the user's (maxDuration): refused here rather than after a long upload.
+      await checkDuration(local, options, setup.onWarning)
       setup.onUploadStart?.(local)
-      return uploadFile(api, {
+      const uploaded = await uploadFile(api, {
         file: { path: local.absolutePath, size: local.size, mimeType: local.mimeType, fileName, sha256: local.hash },
         projectPath: local.path,
         labels: [hashLabel(local.hash)],
         folder: options.folder,
         resumableThreshold: options.resumableThreshold,
         signal,
-      })
-    }).catch((error: unknown) => disown(api, error))
+      }).catch((error: unknown) => disown(api, error))
+      return { uploaded }
+    })
+    if ('recorded' in turn) {
+      counters.reused++
+      return record(local, turn.recorded, 'reused')
+    }
+    const { uploaded } = turn
     let ready = uploaded
     if (options.waitForReady !== false) {
       counters.processing++

@@ -222,6 +222,8 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
   /** The file's stats as this process last read or wrote it. */
   let seen: FileStamp | null = loadedSeen
   let refreshing: Promise<void> | undefined
+  /** Every hash this process deleted: a refresh that read the file before the delete was written must not bring it back. */
+  const dropped = new Set<string>()
   checkRoot(loaded, path, root, label)
   let stamp: FileStamp | null | undefined = loadedStamp
   if (loaded?.siteId && siteId && loaded.siteId !== siteId) {
@@ -281,12 +283,14 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
     set(hash, entry) {
       view.set(hash, entry)
       deletes.delete(hash)
+      dropped.delete(hash)
       upserts.set(hash, entry)
     },
     delete(hash) {
       view.delete(hash)
       upserts.delete(hash)
       deletes.add(hash)
+      dropped.add(hash)
     },
     get pending() {
       return upserts.size + deletes.size
@@ -304,10 +308,13 @@ export async function openLockfile(path: string, siteId: string | undefined, lab
         if (now === null ? seen === null : seen !== null && sameStamp(now, seen)) return
         const { data, seen: read } = await readLockfile(path, label)
         seen = read
+        // Another site's file, or another root's, is not merged: the next write reports it.
+        if (!data || (data.siteId && site && data.siteId !== site)) return
+        checkRoot(data, path, root, label)
         // The view is now of no one version of the file.
         stamp = undefined
-        for (const [hash, entry] of Object.entries(data?.files ?? {})) {
-          if (!view.has(hash) && !deletes.has(hash)) view.set(hash, entry)
+        for (const [hash, entry] of Object.entries(data.files)) {
+          if (!view.has(hash) && !dropped.has(hash)) view.set(hash, entry)
         }
       })().catch(() => undefined).finally(() => {
         refreshing = undefined

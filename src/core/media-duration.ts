@@ -26,13 +26,20 @@ export async function mediaDuration(absolutePath: string): Promise<number | unde
 
 const LABEL: Record<TimedMediaType, string> = { VIDEO: 'video', AUDIO: 'audio' }
 
-/** Fails a video or audio file longer than its `maxDuration` (none set: no file is read). */
-export async function checkDuration(local: LocalAsset, options: ResolvedOptions): Promise<void> {
+/**
+ * Fails a video or audio file longer than its `maxDuration` (none set: no file is read). A file whose
+ * length cannot be read is left to Wix, and `warn` says so: the limit did not apply to it.
+ */
+export async function checkDuration(local: LocalAsset, options: ResolvedOptions, warn?: (message: string) => void): Promise<void> {
   const type = local.mediaType
   const limit = type === 'VIDEO' || type === 'AUDIO' ? options.maxDuration[type] : undefined
   if (limit === undefined) return
   const length = await mediaDuration(local.absolutePath)
-  if (length === undefined || length <= limit) return
+  if (length === undefined) {
+    warn?.(`${local.path}: its length cannot be read from its headers, so maxDuration.${type} was not checked (Wix checks its own limits)`)
+    return
+  }
+  if (length <= limit) return
   throw new WixMediaError('WIX_MEDIA_FILE', `is ${formatDuration(length * 1000)} long, over the ${formatDuration(limit * 1000)} limit for ${LABEL[type as TimedMediaType]} (maxDuration.${type})`, {
     file: local.path,
     hint: 'Trim it, exclude it, or raise `maxDuration` if your Wix plan allows longer media',

@@ -86,7 +86,8 @@ async function flushInto(engine: Engine, errors: WixMediaError[]): Promise<void>
   try {
     await engine.flush()
   } catch (error) {
-    if (!isWixMediaError(error, 'WIX_MEDIA_LOCKFILE')) throw error
+    // A lockfile that cannot be written, or that another process re-rooted meanwhile (WIX_MEDIA_CONFIG).
+    if (!isWixMediaError(error, 'WIX_MEDIA_LOCKFILE') && !isWixMediaError(error, 'WIX_MEDIA_CONFIG')) throw error
     const left = engine.lockfile.pending
     errors.push(new WixMediaError(error.code, `${error.reason}; ${left} ${left === 1 ? 'change is' : 'changes are'} not recorded ` +
       '(files uploaded by this run are adopted by the next sync, not uploaded again)', { file: error.file, hint: error.hint, cause: error }))

@@ -237,6 +237,27 @@ describe('sync: concurrent runs share one lockfile', () => {
     expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
   })
 
+  it('a queued upload looks at the lockfile when its turn comes: what another run recorded meanwhile is reused, not uploaded again', async () => {
+    const emulator = await fixtures.emulator({ latency: { upload: 120 } })
+    const files = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`img/${i}.png`, png(5, 5, 300 + i)]))
+    const root = await fixtures.project(files)
+    const paths = Object.keys(files)
+    // The slow run: one upload at a time; all six are queued at once.
+    const slow = await createEngine(optionsFor(emulator, root, { concurrency: 1 }))
+    const slowRun = syncFiles(slow, paths)
+    await until(() => countRoute(emulator, 'upload') >= 1, 'the slow run\'s first upload')
+    // Meanwhile a fast run uploads and records all six.
+    const fast = await syncFiles(await createEngine(optionsFor(emulator, root, { concurrency: 6 })), paths)
+    expect(fast.errors).toEqual([])
+
+    const late = await slowRun
+    expect(late.errors).toEqual([])
+    // The slow run's first upload was under way, and perhaps its second; the rest were reused.
+    expect(late.uploaded).toBeLessThanOrEqual(2)
+    expect(late.reused + late.uploaded + late.adopted).toBe(6)
+    expect(pathsInLock(await readLock(root))).toEqual(expectedPaths(files))
+  })
+
   it('two `wix-media sync` processes on overlapping sets both exit 0, and the lockfile holds the union of both', async () => {
     const emulator = await fixtures.emulator({ latency: { upload: 40 } })
     const files: Tree = {}
@@ -397,7 +418,8 @@ describe('sync: maxDuration', () => {
     }
     const root = await fixtures.project(files)
 
-    const { report } = await syncProject(emulator, root, { maxDuration: { VIDEO: 600, AUDIO: 10 } })
+    const warnings: string[] = []
+    const { report } = await syncProject(emulator, root, { maxDuration: { VIDEO: 600, AUDIO: 10 } }, { onWarning: (message) => warnings.push(message) })
 
     expect(report.errors.map((error) => [error.code, error.file, error.message])).toEqual([
       ['WIX_MEDIA_FILE', 'media/song.wav', 'media/song.wav: is 12.5 s long, over the 10.0 s limit for audio (maxDuration.AUDIO). ' +
@@ -405,6 +427,7 @@ describe('sync: maxDuration', () => {
       ['WIX_MEDIA_FILE', 'media/talk.mp4', expect.stringMatching(/^media\/talk\.mp4: is 12 min 34 s long, over the 10 min 0 s limit for video \(maxDuration\.VIDEO\)\. /)],
     ])
     expect(emulator.files().map((file) => file.displayName).sort()).toEqual(['jingle.wav', 'teaser.mp4', 'unknown.mp4'])
+    expect(warnings).toEqual(['media/unknown.mp4: its length cannot be read from its headers, so maxDuration.VIDEO was not checked (Wix checks its own limits)'])
     expect(Object.keys(pathsInLock(await readLock(root))).sort()).toEqual(['media/jingle.wav', 'media/teaser.mp4', 'media/unknown.mp4'])
 
     // No limit, no check: the same files all upload.
