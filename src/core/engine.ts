@@ -4,7 +4,7 @@
  * concurrency, one in-flight upload per content hash) → wait until READY → record (lockfile,
  * flushed as uploads finish). One engine per run or per bundler process; state lives here only.
  */
-import { basename, relative, sep } from 'node:path'
+import { basename } from 'node:path'
 import pLimit from 'p-limit'
 import type { MediaClient, Setback } from '../client/client.ts'
 import type { FileDescriptor } from '../client/wire.ts'
@@ -15,6 +15,7 @@ import { checkDuration } from './media-duration.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 import { openLockfile, type LockEntry, type Lockfile } from './lockfile.ts'
 import { createPathOwners } from './path-owners.ts'
+import { toProjectPath } from './project-path.ts'
 import type { ResolvedOptions } from './options.ts'
 import { waitUntilReady } from './readiness.ts'
 import { entryFromDescriptor, hashLabel } from './record.ts'
@@ -101,7 +102,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
     uploaded: 0, uploadedBytes: 0, reused: 0, adopted: 0, failed: 0, requests: 0, processing: 0, retries: 0, slowestPerMinute: undefined,
   }
   const [lockfile, statCache]: [Lockfile, StatCache] = await Promise.all([
-    openLockfile(options.lockfile, options.siteId, relative(options.root, options.lockfile).split(sep).join('/'), options.root),
+    openLockfile(options.lockfile, options.siteId, toProjectPath(options.root, options.lockfile), options.root),
     loadStatCache(options.cacheDir),
   ])
   let client: Promise<MediaClient> | undefined
@@ -271,7 +272,7 @@ export async function createEngine(options: ResolvedOptions, setup: EngineSetup 
       const [, cacheError] = await Promise.all([lockfile.flush(), statCache.save().then(() => undefined, (error: unknown) => error)])
       if (cacheError && !cacheWarned) {
         cacheWarned = true
-        const folder = relative(options.root, options.cacheDir).split(sep).join('/') || '.'
+        const folder = toProjectPath(options.root, options.cacheDir) || '.'
         setup.onWarning?.(`the cache folder ${folder} cannot be written (${(cacheError as NodeJS.ErrnoException).code ?? (cacheError as Error).message}): ` +
           'the next sync reads and hashes every file again. Make it writable, or point `cacheDir` at a folder that is')
       }

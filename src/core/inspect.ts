@@ -5,13 +5,13 @@
  * stats; only files to hash wait on the disk, a bounded number at a time.
  */
 import { statSync, type Stats } from 'node:fs'
-import { resolve, sep } from 'node:path'
 import pLimit from 'p-limit'
 import { asFileError, WixMediaError } from './errors.ts'
 import { sha256File } from './hash.ts'
 import { extensionOf, formatOf, type MediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 import { isRacy } from './file-stamp.ts'
+import { projectPaths } from './project-path.ts'
 import type { StatCache } from './stat-cache.ts'
 import type { TreeFingerprint } from './tree-fingerprint.ts'
 
@@ -52,34 +52,6 @@ export interface HashEvents {
 
 /** Files read for hashing at once: enough to keep the disk and both cores busy. */
 const HASH_PARALLELISM = 16
-
-/** Paths such as scans give (`a/b.png`: relative, no `.` or `..` parts), which can be joined as text. */
-const PLAIN_RELATIVE = /^(?![\\/]|[a-zA-Z]:)(?!.*(?:^|[\\/])\.\.?(?:[\\/]|$))/
-
-/** Turns project paths into absolute ones (plain relative paths, as scans give, joined as text). */
-export function projectPaths(root: string): (path: string) => string {
-  const rootPrefix = root.endsWith(sep) ? root : root + sep
-  // path.resolve costs as much as a quarter of the stat it precedes; a plain relative path needs none of it.
-  return (path) => (PLAIN_RELATIVE.test(path) ? rootPrefix + path : resolve(root, path))
-}
-
-/**
- * Like {@link projectPaths}, for a loop of synchronous stats: when the working directory is the
- * root (the CLI run in its project), plain relative paths stay as they are, and the kernel looks
- * each one up from the working directory instead of walking the root's own folders again (an
- * eighth of a stat's cost here). Only for code that does not yield in between: the working
- * directory cannot change under it then.
- */
-export function pathsForSyncStats(root: string): (path: string) => string {
-  let cwd: string | undefined
-  try {
-    cwd = process.cwd()
-  } catch {
-    // The working directory is gone: absolute paths.
-  }
-  if (cwd !== root) return projectPaths(root)
-  return (path) => (PLAIN_RELATIVE.test(path) ? path : resolve(root, path))
-}
 
 /** A project file as a stat and its name tell it: what hashing and the checks before any upload need. */
 interface CheckedFile {

@@ -18,6 +18,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type FastGlob from 'fast-glob'
 import { WixMediaError } from './errors.ts'
 import type { Ignore } from 'ignore'
+import { toProjectPath } from './project-path.ts'
 
 export interface ScanOptions {
   root: string
@@ -101,7 +102,7 @@ async function ignoresAbove(root: string, observed: Observed[]): Promise<IgnoreR
   const files = [join(top, '.git', 'info', 'exclude'), ...above.map((dir) => join(dir, '.gitignore'))]
   const out: IgnoreRules[] = []
   for (const file of files) {
-    const seen = observe(relative(root, file).split(sep).join('/'), file)
+    const seen = observe(toProjectPath(root, file), file)
     observed.push(seen)
     if (!seen.stats?.isFile()) continue
     // info/exclude is read from the top of the repository, a .gitignore from its own folder.
@@ -218,13 +219,12 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
   const honourGitignore = options.gitignore !== false
   const root = resolve(options.root)
   const observed: Observed[] = []
-  const relativeOf = (path: string) => relative(root, path).split(sep).join('/')
   // Every folder is stat'ed before it is read: a file added to or removed from it later changes its mtime.
   // fast-glob (suppressErrors) would skip a folder it cannot read in silence: note it, to fail the scan.
   const unreadable: { folder: string; code: string }[] = []
   // fast-glob calls it as readdir(path, { withFileTypes: true }, callback).
   const readdir = ((path: string, options: { withFileTypes: true }, callback: (error: NodeJS.ErrnoException | null, entries: unknown) => void) => {
-    const relativePath = relativeOf(path)
+    const relativePath = toProjectPath(root, path)
     const folder = relativePath ? `${relativePath}/` : './'
     observed.push(observe(folder, path))
     readdirCallback(path, options, (error, entries) => {
@@ -237,7 +237,7 @@ export async function scanTree(options: ScanOptions): Promise<Scan> {
   // nothing yet) can change with no folder of the tree changing.
   const loopSafe = loopSafeStat(root)
   const stat: typeof loopSafe = (path, callback) => {
-    observed.push(observe(relativeOf(path), path))
+    observed.push(observe(toProjectPath(root, path), path))
     loopSafe(path, callback)
   }
   // One walk finds both the media and the .gitignore files; narrowed, only where the globs lead.

@@ -51,7 +51,7 @@ export function createTreeFingerprint(): TreeFingerprint {
 /**
  * The stats digest that {@link createTreeFingerprint} would make of `paths` as they are now, or
  * `undefined` as soon as one is missing. A stat each and nothing else: the fast path of a sync.
- * `pathOf` gives the path to stat; the loop never yields (see `pathsForSyncStats`).
+ * `pathOf` gives the path to stat; the loop never yields (see `pathsForSyncStats`, project-path.ts).
  */
 export function currentStatsDigest(paths: readonly string[], pathOf: (path: string) => string): string | undefined {
   const numbers = new Float64Array(paths.length * FIELDS)

@@ -4,9 +4,9 @@
  * at a time, as `wix-media sync` reports them) and the plugin (every file of a build in one error)
  * say the same thing.
  */
-import { relative, sep } from 'node:path'
 import { WixMediaError } from './errors.ts'
 import type { ResolvedOptions } from './options.ts'
+import { toProjectPath } from './project-path.ts'
 
 /** Why a run may not upload: `frozen` is set, or the API key or the site id is missing. */
 export type UploadBlock = 'frozen' | 'no-credentials'
@@ -30,7 +30,7 @@ export function blockedUploadError(
   files: readonly string[],
   alternative?: string,
 ): WixMediaError {
-  const lockfile = relative(options.root, options.lockfile).split(sep).join('/')
+  const lockfile = toProjectPath(options.root, options.lockfile)
   const one = files.length === 1
   const cause = block === 'frozen' ? '`frozen` forbids uploads' : `there are no credentials to upload ${one ? 'it' : 'them'}`
   const fix = block === 'frozen'

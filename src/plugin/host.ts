@@ -3,11 +3,12 @@
  * leave it local, and keeps what the end-of-build summary and errors need. One per plugin instance.
  */
 import { existsSync } from 'node:fs'
-import { isAbsolute, relative, sep } from 'node:path'
+import { isAbsolute } from 'node:path'
 import picomatch from 'picomatch'
 import { isWixMediaError } from '../core/errors.ts'
 import type { Outcome } from '../core/engine.ts'
 import { HOSTED_ID } from '../core/media-types.ts'
+import { toProjectPath } from '../core/project-path.ts'
 import type { ResolvedOptions } from '../core/options.ts'
 import { blockedUploadError, uploadBlock } from '../core/upload-gate.ts'
 import type { ResolvedPluginSettings } from './options.ts'
@@ -84,7 +85,7 @@ export function createHost(options: ResolvedOptions, settings: ResolvedPluginSet
     return lease.engine
   }
 
-  const relativePath = (absolutePath: string) => relative(options.root, absolutePath).split(sep).join('/')
+  const relativePath = (absolutePath: string) => toProjectPath(options.root, absolutePath)
 
   const count = (outcome: Outcome, size: number) => {
     if (outcome === 'uploaded') {
