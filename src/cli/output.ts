@@ -5,8 +5,6 @@
 import type { WixMediaError } from '../core/errors.ts'
 import { formatDuration } from '../core/format-duration.ts'
 
-export { formatDuration }
-
 /** Where output goes: `process.stderr` / `process.stdout`, or a test's collector. */
 export interface Sink {
   write(text: string): unknown
@@ -21,6 +19,8 @@ export type ProgressMode = 'bar' | 'lines' | 'none'
 
 export interface Output {
   info(line: string): void
+  /** Something that fails nothing but the user should know (`warning: …`); quiet hides it, as it hides info. */
+  warn(message: string): void
   detail(line: string): void
   error(error: WixMediaError | Error): void
   /**
@@ -63,6 +63,9 @@ export function createOutput(flags: { json: boolean; quiet: boolean; verbose: bo
     isTTY,
     info: (text) => {
       if (!flags.quiet) line(text)
+    },
+    warn: (message) => {
+      if (!flags.quiet) line(`warning: ${message}`)
     },
     detail: (text) => {
       if (flags.verbose && !flags.quiet) line(text)

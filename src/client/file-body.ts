@@ -153,14 +153,13 @@ export function fileSource(path: string, size: number, reusesBuffers: boolean): 
     range,
     reusesBuffers,
     rewind(offset) {
-      // The server holds everything before `offset` for good (a TUS offset never goes back): no
-      // rewind will need the states before it.
-      for (const start of chunkStarts.keys()) if (start < offset) chunkStarts.delete(start)
-      if (offset === sentTo) return
-      const state = chunkStarts.get(offset)
-      sent = state?.copy()
-      sentTo = offset
-      for (const start of chunkStarts.keys()) if (start >= offset) chunkStarts.delete(start)
+      if (offset !== sentTo) {
+        sent = chunkStarts.get(offset)?.copy()
+        sentTo = offset
+      }
+      // The server holds everything before `offset` for good (a TUS offset never goes back), and
+      // what comes after is sent again: no kept state will be needed.
+      chunkStarts.clear()
     },
     sentDigest: () => (sent && sentTo === size ? sent.copy().digest('hex') : undefined),
   }

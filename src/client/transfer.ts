@@ -4,7 +4,7 @@
  * credential. Token-bearing URLs never reach an error message.
  */
 import { request, type Dispatcher } from 'undici'
-import { ChangedDuringUpload, isWixMediaError, WixMediaError } from '../core/errors.ts'
+import { ChangedDuringUpload, isWixMediaError, type WixMediaError } from '../core/errors.ts'
 import { sha256File } from '../core/hash.ts'
 import { errorFromResponse, errorFromTransport } from './errors.ts'
 import { asRequestBody, fileSource, type FileSource } from './file-body.ts'
@@ -92,10 +92,7 @@ function forUploadHost(error: WixMediaError, url: string | URL): WixMediaError {
     : error.code === 'WIX_MEDIA_NETWORK'
       ? `Check the network connection: the upload host ${host} (from the upload URL Wix gave) could not be reached`
       : undefined
-  if (!hint) return error
-  return new WixMediaError(error.code, error.reason, {
-    status: error.status, requestId: error.requestId, rule: error.rule, retryAfter: error.retryAfter, hint, cause: error.cause,
-  })
+  return hint ? error.withHint(hint) : error
 }
 
 /** The file descriptor an upload's last answer carries. */

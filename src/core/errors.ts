@@ -72,9 +72,18 @@ export class WixMediaError extends Error {
 
   /** The same error, about `file`. */
   forFile(file: string): WixMediaError {
-    if (this.file === file) return this
+    return this.file === file ? this : this.with({ file })
+  }
+
+  /** The same error, with another hint. */
+  withHint(hint: string): WixMediaError {
+    return this.with({ hint })
+  }
+
+  private with(changes: WixMediaErrorDetails): WixMediaError {
     return new WixMediaError(this.code, this.reason, {
-      file, status: this.status, requestId: this.requestId, rule: this.rule, hint: this.hint, retryAfter: this.retryAfter, cause: this.cause,
+      file: this.file, status: this.status, requestId: this.requestId, rule: this.rule, hint: this.hint, retryAfter: this.retryAfter, cause: this.cause,
+      ...changes,
     })
   }
 }

@@ -6,7 +6,7 @@
 import type { LocalAsset } from './inspect.ts'
 import { WixMediaError } from './errors.ts'
 import { formatDuration } from './format-duration.ts'
-import type { TimedMediaType } from './media-types.ts'
+import { isTimedMediaType } from './media-types.ts'
 import type { ResolvedOptions } from './options.ts'
 
 /** Seconds, or `undefined` when the headers do not say (an unknown container, a damaged file). */
@@ -24,15 +24,13 @@ export async function mediaDuration(absolutePath: string): Promise<number | unde
   return lengths.length > 0 ? Math.max(...lengths) : undefined
 }
 
-const LABEL: Record<TimedMediaType, string> = { VIDEO: 'video', AUDIO: 'audio' }
-
 /**
  * Fails a video or audio file longer than its `maxDuration` (none set: no file is read). A file whose
  * length cannot be read is left to Wix, and `warn` says so: the limit did not apply to it.
  */
 export async function checkDuration(local: LocalAsset, options: ResolvedOptions, warn?: (message: string) => void): Promise<void> {
   const type = local.mediaType
-  const limit = type === 'VIDEO' || type === 'AUDIO' ? options.maxDuration[type] : undefined
+  const limit = isTimedMediaType(type) ? options.maxDuration[type] : undefined
   if (limit === undefined) return
   const length = await mediaDuration(local.absolutePath)
   if (length === undefined) {
@@ -40,7 +38,7 @@ export async function checkDuration(local: LocalAsset, options: ResolvedOptions,
     return
   }
   if (length <= limit) return
-  throw new WixMediaError('WIX_MEDIA_FILE', `is ${formatDuration(length * 1000)} long, over the ${formatDuration(limit * 1000)} limit for ${LABEL[type as TimedMediaType]} (maxDuration.${type})`, {
+  throw new WixMediaError('WIX_MEDIA_FILE', `is ${formatDuration(length * 1000)} long, over the ${formatDuration(limit * 1000)} limit for ${type.toLowerCase()} (maxDuration.${type})`, {
     file: local.path,
     hint: 'Trim it, exclude it, or raise `maxDuration` if your Wix plan allows longer media',
   })

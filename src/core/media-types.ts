@@ -9,6 +9,7 @@ export type MediaType = 'IMAGE' | 'VIDEO' | 'AUDIO' | 'DOCUMENT' | 'VECTOR' | 'A
 /** The media types that have a length in time (`maxDuration`). */
 export type TimedMediaType = Extract<MediaType, 'VIDEO' | 'AUDIO'>
 export const TIMED_MEDIA_TYPES: readonly TimedMediaType[] = ['VIDEO', 'AUDIO']
+export const isTimedMediaType = (type: string): type is TimedMediaType => (TIMED_MEDIA_TYPES as readonly string[]).includes(type)
 
 export interface Format {
   readonly mime: string

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path'
 import type { Dispatcher } from 'undici'
 import { DEFAULT_API_BASE_URL } from '../client/wire.ts'
 import { WixMediaError } from './errors.ts'
-import { DEFAULT_MEDIA_EXTENSIONS, TIMED_MEDIA_TYPES, type MediaType, type TimedMediaType } from './media-types.ts'
+import { DEFAULT_MEDIA_EXTENSIONS, isTimedMediaType, TIMED_MEDIA_TYPES, type MediaType, type TimedMediaType } from './media-types.ts'
 
 export interface WixMediaOptions {
   /**
@@ -220,9 +220,9 @@ export function resolveOptions(options: WixMediaOptions = {}, env: NodeJS.Proces
   }
   const maxDuration: Partial<Record<TimedMediaType, number>> = {}
   for (const [type, seconds] of Object.entries(options.maxDuration ?? {})) {
-    if (!TIMED_MEDIA_TYPES.includes(type as TimedMediaType)) invalid('maxDuration', `keyed by ${TIMED_MEDIA_TYPES.join(' or ')}`, type)
+    if (!isTimedMediaType(type)) invalid('maxDuration', `keyed by ${TIMED_MEDIA_TYPES.join(' or ')}`, type)
     if (typeof seconds !== 'number' || !(seconds > 0) || !Number.isFinite(seconds)) invalid(`maxDuration.${type}`, 'a number of seconds > 0', seconds)
-    maxDuration[type as TimedMediaType] = seconds
+    maxDuration[type] = seconds
   }
   const waitForReady = options.waitForReady === false ? false : int('waitForReady', options.waitForReady, 120_000, 0)
   const requestsPerMinute = options.requestsPerMinute === undefined ? undefined : int('requestsPerMinute', options.requestsPerMinute, 0, 1)

@@ -54,17 +54,13 @@ export async function uploadFile(client: MediaClient, request: UploadRequest): P
   // One attempt: a fresh target and a fresh stream; a refused MIME type, once more as octet-stream.
   return client.http.withRetries(async () => {
     for (;;) {
-      let send: () => Promise<FileDescriptor>
+      let sending = false
       try {
-        send = await uploadTarget(client, request, mimeType)
-      } catch (error) {
-        fallBack(error, false)
-        continue
-      }
-      try {
+        const send = await uploadTarget(client, request, mimeType)
+        sending = true
         return await send()
       } catch (error) {
-        fallBack(error, true)
+        fallBack(error, sending)
       }
     }
   }, request.signal, request.projectPath)

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { WixMediaError } from '../../src/core/errors.ts'
-import { createOutput, createProgress, formatBytes, formatDuration, formatProgress, PROGRESS_EVERY_MS, type Sink } from '../../src/cli/output.ts'
+import { createOutput, createProgress, formatBytes, formatProgress, PROGRESS_EVERY_MS, type Sink } from '../../src/cli/output.ts'
+import { formatDuration } from '../../src/core/format-duration.ts'
 
 describe('formatBytes', () => {
   it.each([

@@ -46,7 +46,7 @@ export async function runPrune(args: string[]): Promise<number> {
   if (values.yes && !remote) throw new UsageError('--yes only applies with --remote (it confirms moving the managed folder\'s orphans to the trash): add --remote, or leave --yes out')
   const trash = remote && Boolean(values.yes)
   // The walk waits on the disk while the lockfile is parsed.
-  const [engine, paths] = await Promise.all([createEngine(options, { onWarning: (message) => output.info(`warning: ${message}`) }), scanFiles(options)])
+  const [engine, paths] = await Promise.all([createEngine(options, { onWarning: output.warn }), scanFiles(options)])
   for (const note of await scanNotes(options, paths)) output.info(note)
   const result = await prune(engine, paths, { dryRun, remote, trash, maxDelete, minAgeMs: minAgeHours * 3_600_000 })
   output.fileErrors(result.errors)

@@ -7,7 +7,8 @@ import { syncProject, type ProjectSetup } from '../../core/project.ts'
 import type { SyncReport } from '../../core/sync.ts'
 import { COMMON_USAGE, errorJson, EXIT, hasCredentials, prepare, scanNotes } from '../common.ts'
 import { planScanned, printPlan, scannedDetail } from './status.ts'
-import { count, formatBytes, formatDuration, type Output } from '../output.ts'
+import { formatDuration } from '../../core/format-duration.ts'
+import { count, formatBytes, type Output } from '../output.ts'
 
 export const usage = `Usage: wix-media sync [globs…] [options]
 
@@ -80,7 +81,7 @@ export async function sync(options: ResolvedOptions, output: Output, stop?: Abor
       if (missing.length > 0) progress.start(missing.length, missing.reduce((sum, asset) => sum + asset.size, 0))
     },
     onSetback: setbackLines(output),
-    onWarning: (message) => output.info(`warning: ${message}`),
+    onWarning: output.warn,
   }
   let report: SyncReport
   try {

@@ -35,7 +35,7 @@ export async function runVerify(args: string[]): Promise<number> {
       hint: 'Run it from the project root, or pass --root and --lockfile; a project that has not synced yet has nothing to verify',
     })
   }
-  const engine = await createEngine(options, { onWarning: (message) => output.info(`warning: ${message}`) })
+  const engine = await createEngine(options, { onWarning: output.warn })
   const { checked, problems } = await verifyLockfile(engine)
   for (const problem of problems) output.info(`${problem.problem.padEnd(13)} ${problem.id} (${problem.paths.join(', ') || 'no paths'})`)
   const dropped = values.fix ? await dropBroken(engine, problems) : []
